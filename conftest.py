@@ -1,0 +1,88 @@
+"""Fixtures shared by every app's tests: API clients per role, factories."""
+
+import pytest
+from django.core.cache import caches
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.factories import (
+    AdminFactory,
+    CustomerFactory,
+    MechanicFactory,
+    PartFactory,
+    ServiceTicketFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches: no cached answer or throttle count
+    leaks from one test into the next."""
+    for alias in caches:
+        caches[alias].clear()
+    yield
+
+
+def client_for(user=None) -> APIClient:
+    """An API client sending a real JWT for ``user`` (anonymous when None)."""
+    client = APIClient()
+    if user is not None:
+        refresh = RefreshToken.for_user(user)
+        refresh["role"] = user.role
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {refresh.access_token}")
+    return client
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def mechanic(db):
+    return MechanicFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def customer_client(customer):
+    return client_for(customer.user)
+
+
+@pytest.fixture
+def other_customer_client(other_customer):
+    return client_for(other_customer.user)
+
+
+@pytest.fixture
+def mechanic_client(mechanic):
+    return client_for(mechanic.user)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def part(db):
+    return PartFactory(quantity_in_stock=10, price="12.50")
+
+
+@pytest.fixture
+def ticket(customer, mechanic):
+    return ServiceTicketFactory(customer=customer, mechanics=[mechanic])

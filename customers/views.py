@@ -1,0 +1,113 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from mechanic_shop.api.permissions import IsCustomer, IsStaff
+from mechanic_shop.api.schema import error_responses
+from mechanic_shop.api.viewsets import ShopViewSet
+from tickets.selectors import ticket_list
+from tickets.serializers import ServiceTicketSerializer
+
+from . import services
+from .filters import CustomerFilter
+from .models import Customer
+from .selectors import customer_list
+from .serializers import CustomerSerializer
+
+
+def _profile_fields(validated_data: dict) -> dict:
+    user_fields = validated_data.pop("user", {})
+    return {**validated_data, **user_fields}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List customers",
+        description="Mechanics and admins. `?search=` matches name or email.",
+        responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 403)},
+    ),
+    create=extend_schema(
+        summary="Register a customer",
+        description="Anyone may register. The password must pass the password rules; "
+        "it is stored hashed and never returned.",
+        responses={201: CustomerSerializer, **error_responses(400)},
+        auth=[],
+    ),
+    retrieve=extend_schema(
+        summary="Get a customer",
+        description="The customer itself, or staff.",
+        responses={200: CustomerSerializer, **error_responses(401, 404)},
+    ),
+    update=extend_schema(
+        summary="Replace a customer",
+        description="The customer itself, or staff. A new `password` is hashed.",
+        responses={200: CustomerSerializer, **error_responses(400, 401, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Update a customer",
+        description="The customer itself, or staff. A new `password` is hashed.",
+        responses={200: CustomerSerializer, **error_responses(400, 401, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a customer",
+        description="The customer itself, or staff. A customer with tickets cannot be "
+        "deleted (409): the shop keeps its history.",
+        responses={204: OpenApiResponse(description="Deleted."), **error_responses(401, 404, 409)},
+    ),
+)
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ShopViewSet,
+):
+    queryset = Customer.objects.none()  # the model, for the schema; see get_queryset
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    search_fields = ["name", "user__email"]
+    ordering_fields = ["name", "id", "created_at"]
+    ordering = ["name", "id"]
+    permission_classes = [IsAuthenticated]
+    permissions_by_action = {
+        "create": [AllowAny],
+        "list": [IsStaff],
+        "my_tickets": [IsCustomer],
+    }
+
+    def get_queryset(self):
+        return customer_list(user=self.request.user)
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = services.customer_create(**_profile_fields(serializer.validated_data))
+        return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        customer = self.get_object()
+        serializer = self.get_serializer(customer, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        customer = services.customer_update(
+            customer=customer, **_profile_fields(serializer.validated_data)
+        )
+        return Response(self.get_serializer(customer).data)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        services.customer_delete(customer=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="My service tickets",
+        description="The logged-in customer's own tickets, newest first, paginated.",
+        responses={200: ServiceTicketSerializer(many=True), **error_responses(400, 401, 403)},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], url_path="my-tickets", filter_backends=[])
+    def my_tickets(self, request):
+        queryset = ticket_list(user=request.user)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)

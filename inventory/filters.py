@@ -1,0 +1,21 @@
+import django_filters
+from django.db.models import F
+
+from .models import Part
+
+
+class PartFilter(django_filters.FilterSet):
+    low_stock = django_filters.BooleanFilter(
+        method="filter_low_stock",
+        label="Only parts at or below their reorder level (true) or above it (false).",
+    )
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+
+    class Meta:
+        model = Part
+        fields = ["low_stock", "part_number", "min_price", "max_price"]
+
+    def filter_low_stock(self, queryset, name, value):
+        low = {"quantity_in_stock__lte": F("reorder_level")}
+        return queryset.filter(**low) if value else queryset.exclude(**low)

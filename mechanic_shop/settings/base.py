@@ -1,0 +1,275 @@
+"""Settings shared by every environment.
+
+Values come from the environment (12-factor); the defaults are the zero-service
+laptop set-up: an SQLite file and a local-memory cache.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+# A development-only key; prod.py refuses to start without SECRET_KEY.
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "accounts",
+    "customers",
+    "mechanics",
+    "inventory",
+    "tickets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mechanic_shop.api.middleware.RequestBodyLimitMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mechanic_shop.urls"
+WSGI_APPLICATION = "mechanic_shop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_config(url: str, *, conn_max_age: int) -> dict:
+    """Turn a ``DATABASE_URL`` into Django's settings, with per-engine options.
+
+    MySQL/MariaDB: utf8mb4, strict mode, READ COMMITTED (what the stock and
+    invoice-number locking is written for), persistent connections that are
+    health-checked before reuse so a restarted server is survived.
+    SQLite: a busy timeout so concurrent writers wait instead of failing.
+    """
+    config = environ.Env.db_url_config(url)
+    engine = config["ENGINE"]
+    options = config.setdefault("OPTIONS", {})
+    if "mysql" in engine:
+        options.setdefault("charset", "utf8mb4")
+        options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
+        options.setdefault("isolation_level", "read committed")
+        options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+        config["CONN_MAX_AGE"] = conn_max_age
+        config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("TEST", {})
+        config["TEST"].setdefault("CHARSET", "utf8mb4")
+        config["TEST"].setdefault("COLLATION", "utf8mb4_unicode_ci")
+    elif "sqlite" in engine:
+        options.setdefault("timeout", 20)
+    return config
+
+
+DATABASES = {
+    "default": database_config(
+        env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env.int("CONN_MAX_AGE", default=0),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_config(redis_url: str | None) -> dict:
+    """Redis through django-redis when ``REDIS_URL`` is set, else local memory.
+
+    ``default`` holds cached answers: a Redis outage must cost speed, not
+    availability, so IGNORE_EXCEPTIONS turns its errors into misses and short
+    socket timeouts keep a dead Redis from stalling requests.
+    ``throttle`` holds rate-limit counters on the same server, but raises on
+    errors so the throttles know Redis is gone and count locally instead
+    (see mechanic_shop.api.throttles).
+    """
+    if redis_url:
+
+        def redis(ignore_exceptions: bool) -> dict:
+            return {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="mechanic_shop"),
+                "OPTIONS": {
+                    "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                    "IGNORE_EXCEPTIONS": ignore_exceptions,
+                    "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+                    "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.25),
+                },
+            }
+
+        return {"default": redis(True), "throttle": redis(False)}
+
+    def local(name: str) -> dict:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": name,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+
+    return {"default": local("mechanic-shop"), "throttle": local("mechanic-shop-throttle")}
+
+
+REDIS_URL = env("REDIS_URL", default=None)
+CACHES = cache_config(REDIS_URL)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# How long a cached list answer may live when no write invalidates it first.
+RESPONSE_CACHE_TIMEOUT = env.int("RESPONSE_CACHE_TIMEOUT", default=300)
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Profiles carry the person's name; the user row only the email.
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Every path answers with and without its trailing slash (routes are written
+# with an optional slash), so Django must never redirect to add one: a
+# redirected POST loses its body.
+APPEND_SLASH = False
+
+# Request bodies above this many bytes are refused with 413 before parsing.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1_048_576)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+
+THROTTLE_RATES = {
+    "anon": env("THROTTLE_ANON", default="100/min"),
+    "user": env("THROTTLE_USER", default="1000/min"),
+    "login": env("THROTTLE_LOGIN", default="5/min"),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "mechanic_shop.api.pagination.ShopPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "mechanic_shop.api.throttles.AnonRateThrottle",
+        "mechanic_shop.api.throttles.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # Behind N reverse proxies, the client address is the Nth from the right
+    # of X-Forwarded-For; unset means REMOTE_ADDR is the client.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    "EXCEPTION_HANDLER": "mechanic_shop.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.serializers.RefreshSerializer",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mechanic Shop API",
+    "DESCRIPTION": (
+        "Back end of an independent auto repair shop: customers, mechanics, "
+        "service tickets (repair orders) and the parts inventory.\n\n"
+        "**Authentication.** Log in with `POST /customers/login/`, "
+        "`POST /mechanics/login/` or `POST /auth/login/`, then press "
+        "*Authorize* and paste the `access` token: every request then carries "
+        "`Authorization: Bearer <token>`.\n\n"
+        "**Lists** are paginated: `?page=2&page_size=10` or `?limit=10&offset=20` "
+        "(default 20 items, maximum 100), answering `{count, next, previous, results}`.\n\n"
+        "**Errors** are JSON: 400 names the fields, 401 missing/invalid token, "
+        "403 wrong role, 404 unknown object, 409 conflict with the current state, "
+        "413 body too large, 429 throttled (with `Retry-After`)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# Cross-origin browsers are refused unless their origin is listed.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django_redis": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# Cached list answers (inventory, mechanics, popular). Off only to measure
+# what the cache buys (see bench/).
+RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)

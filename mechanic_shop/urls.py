@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts import views as account_views
+
+# Paths outside the routers are written "…/?$" so they answer with and
+# without the trailing slash, like the router paths (APPEND_SLASH is off).
+urlpatterns = [
+    re_path(r"^auth/login/?$", account_views.AnyLoginView.as_view(), name="login"),
+    re_path(r"^auth/token/refresh/?$", account_views.RefreshView.as_view(), name="token-refresh"),
+    re_path(r"^auth/logout/?$", account_views.LogoutView.as_view(), name="logout"),
+    re_path(r"^auth/me/?$", account_views.MeView.as_view(), name="me"),
+    re_path(
+        r"^customers/login/?$", account_views.CustomerLoginView.as_view(), name="customer-login"
+    ),
+    re_path(
+        r"^mechanics/login/?$", account_views.MechanicLoginView.as_view(), name="mechanic-login"
+    ),
+    path("", include("customers.urls")),
+    path("", include("mechanics.urls")),
+    path("", include("tickets.urls")),
+    path("", include("inventory.urls")),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^admin$", RedirectView.as_view(url="/admin/", permanent=True)),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "mechanic_shop.api.exceptions.json_bad_request"
+handler403 = "mechanic_shop.api.exceptions.json_permission_denied"
+handler404 = "mechanic_shop.api.exceptions.json_not_found"
+handler500 = "mechanic_shop.api.exceptions.json_server_error"
+
+admin.site.site_header = "Mechanic Shop administration"
+admin.site.site_title = "Mechanic Shop admin"
+admin.site.index_title = "Shop records"

@@ -1,0 +1,17 @@
+import re
+
+from django.core.exceptions import ValidationError
+
+# 17 characters; I, O and Q are never used (they read as 1 and 0).
+VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+
+def normalize_vin(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def validate_vin(value: str) -> None:
+    if not VIN_RE.fullmatch(normalize_vin(value)):
+        raise ValidationError(
+            "A VIN is 17 letters and digits, without I, O or Q.", code="invalid_vin"
+        )
