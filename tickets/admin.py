@@ -76,7 +76,9 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         elif formset.model is TicketMechanic:
             self._save_assignments(form.instance, formset)
         else:
-            super().save_formset(request, form, formset, change)
+            return super().save_formset(request, form, formset, change)
+        # The services saved the rows; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def _save_assignments(self, ticket, formset):
         add, remove = [], []

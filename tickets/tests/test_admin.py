@@ -1,0 +1,127 @@
+"""The Django admin: every model listed and searchable; the ticket page edits
+its mechanics and part lines inline, taking stock like the API does."""
+
+import pytest
+from django.test import Client
+
+from inventory.models import Part
+from tests.factories import AdminFactory, MechanicFactory, PartFactory
+from tickets.models import ServiceTicket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    client = Client()
+    client.force_login(AdminFactory())
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/accounts/user/?q=example&role__exact=customer",
+        "/admin/customers/customer/?q=customer",
+        "/admin/mechanics/mechanic/?q=mechanic",
+        "/admin/inventory/part/?q=PN&stock=low",
+        "/admin/tickets/serviceticket/?q=1HG",
+        "/admin/tickets/serviceticket/add/",
+    ],
+)
+def test_admin_pages_load(staff, ticket, part, url):
+    assert staff.get(url).status_code == 200
+
+
+def test_admin_requires_staff(client, customer):
+    client.force_login(customer.user)
+    assert client.get("/admin/tickets/serviceticket/").status_code == 302
+
+
+def inline_data(mechanics=(), lines=()):
+    data = {
+        "assignments-TOTAL_FORMS": str(len(mechanics)),
+        "assignments-INITIAL_FORMS": "0",
+        "part_lines-TOTAL_FORMS": str(len(lines)),
+        "part_lines-INITIAL_FORMS": "0",
+    }
+    for i, mechanic in enumerate(mechanics):
+        data[f"assignments-{i}-mechanic"] = str(mechanic.pk)
+    for i, (part, quantity) in enumerate(lines):
+        data[f"part_lines-{i}-part"] = str(part.pk)
+        data[f"part_lines-{i}-quantity"] = str(quantity)
+    return data
+
+
+def test_create_ticket_with_inline_mechanics_and_part_line(staff, customer):
+    m1, m2 = MechanicFactory(), MechanicFactory()
+    part = PartFactory(quantity_in_stock=10, price="20.00")
+    response = staff.post(
+        "/admin/tickets/serviceticket/add/",
+        {
+            "customer": str(customer.pk),
+            "vin": "1hgcm82633a004352",
+            "service_date": "2026-05-01",
+            "service_desc": "Brakes",
+            **inline_data([m1, m2], [(part, 3)]),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ticket = ServiceTicket.objects.get()
+    assert ticket.vin == "1HGCM82633A004352"
+    assert set(ticket.mechanics.all()) == {m1, m2}
+    line = ticket.part_lines.get()
+    assert (line.quantity, str(line.unit_price)) == (3, "20.00")
+    assert str(ticket.parts_total) == "60.00"
+    assert Part.objects.get(pk=part.pk).quantity_in_stock == 7
+
+
+def test_inline_part_line_beyond_stock_is_a_form_error(staff, customer):
+    part = PartFactory(quantity_in_stock=2)
+    response = staff.post(
+        "/admin/tickets/serviceticket/add/",
+        {
+            "customer": str(customer.pk),
+            "vin": "1HGCM82633A004352",
+            "service_date": "2026-05-01",
+            "service_desc": "Brakes",
+            **inline_data([], [(part, 5)]),
+        },
+    )
+    assert response.status_code == 200
+    assert b"Only 2 of" in response.content
+    assert not ServiceTicket.objects.exists()
+    assert Part.objects.get(pk=part.pk).quantity_in_stock == 2
+
+
+def test_editing_a_line_quantity_moves_stock(staff, ticket):
+    part = PartFactory(quantity_in_stock=10)
+    from tickets import services
+
+    line = services.ticket_add_part(ticket=ticket, part=part, quantity=4)
+    assignment = ticket.assignments.get()
+    data = {
+        "customer": str(ticket.customer_id),
+        "vin": ticket.vin,
+        "service_date": ticket.service_date.isoformat(),
+        "service_desc": ticket.service_desc,
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-0-id": str(assignment.pk),
+        "assignments-0-ticket": str(ticket.pk),
+        "assignments-0-mechanic": str(assignment.mechanic_id),
+        "part_lines-TOTAL_FORMS": "1",
+        "part_lines-INITIAL_FORMS": "1",
+        "part_lines-0-id": str(line.pk),
+        "part_lines-0-ticket": str(ticket.pk),
+        "part_lines-0-part": str(part.pk),
+        "part_lines-0-quantity": "1",
+    }
+    response = staff.post(f"/admin/tickets/serviceticket/{ticket.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Part.objects.get(pk=part.pk).quantity_in_stock == 9
+    data["part_lines-0-DELETE"] = "on"
+    response = staff.post(f"/admin/tickets/serviceticket/{ticket.pk}/change/", data)
+    assert response.status_code == 302
+    assert Part.objects.get(pk=part.pk).quantity_in_stock == 10
+    assert not ticket.part_lines.exists()
