@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format migrate seed schema clean
+.PHONY: run test lint format migrate seed schema clean bench bench-smoke bench-scale
 
 $(VENV)/.runtime: requirements.txt
 	bash scripts/system-deps.sh
@@ -36,8 +36,23 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The benchmark (bench/README.md): BENCH_DB=sqlite for SQLite + local memory.
+$(VENV)/.bench: $(VENV)/.runtime requirements-bench.txt
+	bash scripts/system-deps.sh wrk
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-smoke: $(VENV)/.bench
+	$(BIN)/python bench/run.py --smoke $(BENCH_ARGS)
+
+bench-scale: $(VENV)/.bench
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
 schema: $(VENV)/.runtime
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts bench/tmp
