@@ -220,6 +220,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, help="per endpoint (default 10, smoke 1)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
+    parser.add_argument("--only", help="comma-separated endpoint keys (quick comparisons)")
     parser.add_argument(
         "--out", type=Path, help="results folder (default bench/results, smoke bench/tmp)"
     )
@@ -294,9 +295,14 @@ def main() -> int:
             }
             ceiling = {"path": f"/bench/ceiling/?bytes={sizes['inventory']}"}
             log(f"body sizes: {sizes}; measuring {seconds} s per endpoint")
+            chosen = [
+                e
+                for e in endpoints(data, tokens, sizes)
+                if not args.only or e["key"] in args.only.split(",")
+            ]
             results, ceiling_runs = interleaved(
                 server,
-                endpoints(data, tokens, sizes),
+                chosen,
                 ceiling,
                 seconds=seconds,
                 warmup=plan["warmup"],
@@ -305,20 +311,21 @@ def main() -> int:
 
         # The same list with the response cache off needs a server started so.
         env_off = dict(env, RESPONSE_CACHE_ENABLED="false")
-        with harness.Server(
-            env_off, workers=args.workers, threads=args.threads, label="nocache"
-        ) as server:
-            more, runs_off = interleaved(
-                server,
-                [{"key": "inventory_uncached", "name": "inventory list (cache off)",
-                  "kind": "read", "path": "/inventory/"}],
-                ceiling,
-                seconds=seconds,
-                warmup=plan["warmup"],
-            )  # fmt: skip
-            rss += server.worker_rss_mib()
-        results.insert(1, more[0])
-        ceiling_runs += runs_off
+        if not args.only or "inventory_uncached" in args.only.split(","):
+            with harness.Server(
+                env_off, workers=args.workers, threads=args.threads, label="nocache"
+            ) as server:
+                more, runs_off = interleaved(
+                    server,
+                    [{"key": "inventory_uncached", "name": "inventory list (cache off)",
+                      "kind": "read", "path": "/inventory/"}],
+                    ceiling,
+                    seconds=seconds,
+                    warmup=plan["warmup"],
+                )  # fmt: skip
+                rss += server.worker_rss_mib()
+            results.insert(min(1, len(results)), more[0])
+            ceiling_runs += runs_off
     finally:
         harness.clear_cache_prefix(env)
         if args.db == "mariadb" and args.smoke:
