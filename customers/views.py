@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
-from tickets.selectors import ticket_list
+from tickets.selectors import ticket_lines, ticket_list
 from tickets.serializers import ServiceTicketSerializer
 
 from . import services
@@ -108,6 +108,7 @@ class CustomerViewSet(
     )
     @action(detail=False, methods=["get"], url_path="my-tickets", filter_backends=[])
     def my_tickets(self, request):
-        queryset = ticket_list(user=request.user)
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)
+        page = self.paginate_queryset(ticket_list(user=request.user))
+        return self.get_paginated_response(
+            ServiceTicketSerializer(ticket_lines(page), many=True).data
+        )

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from customers.models import Customer
@@ -53,9 +54,33 @@ class TicketLaborLineSerializer(serializers.Serializer):
     line_total = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
+CENT = Decimal("0.01")
+DATETIME_FIELDS = ("completed_at", "invoiced_at", "paid_at", "created_at", "updated_at")
+
+
+def money(value: Decimal) -> str:
+    """What DRF's DecimalField(decimal_places=2) answers: ``"12.50"``."""
+    return format(value.quantize(CENT), "f")
+
+
+def iso_datetime(value):
+    """What DRF's DateTimeField answers: ISO 8601 in the current time zone,
+    UTC written ``Z``."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class ServiceTicketSerializer(serializers.Serializer):
-    """The ticket as every client reads it. Built from a queryset of
-    ``tickets.selectors.ticket_list``, which carries all its joins."""
+    """The ticket as every client reads it, from a row of
+    ``tickets.selectors.ticket_list`` completed by ``ticket_lines``.
+
+    The fields below document the shape (OpenAPI); ``to_representation`` is
+    written out by hand because ticket lists are the API's busiest answers
+    and DRF's field-by-field machinery cost most of their time. It answers
+    exactly what the fields would (tests/test_ticket_representation.py).
+    """
 
     id = serializers.IntegerField()
     customer = TicketCustomerSerializer()
@@ -87,6 +112,62 @@ class ServiceTicketSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    def to_representation(self, row):
+        completed_at, invoiced_at, paid_at, created_at, updated_at = (
+            iso_datetime(row[name]) for name in DATETIME_FIELDS
+        )
+        return {
+            "id": row["id"],
+            "customer": {"id": row["customer_id"], "name": row["customer_name"]},
+            "vehicle_id": row["vehicle_id"],
+            "vin": row["vin"],
+            "status": row["status"],
+            "service_date": row["service_date"].isoformat(),
+            "service_desc": row["service_desc"],
+            "mileage_in": row["mileage_in"],
+            "mileage_out": row["mileage_out"],
+            "declined_reason": row["declined_reason"],
+            "mechanics": [{"id": id_, "name": name} for id_, name in row["mechanics"]],
+            "parts": [
+                {
+                    "part_id": part_id,
+                    "name": name,
+                    "quantity": quantity,
+                    "unit_price": money(unit_price),
+                    "line_total": money(quantity * unit_price),
+                }
+                for part_id, name, quantity, unit_price in row["parts"]
+            ],
+            "labor": [
+                {
+                    "id": id_,
+                    "mechanic_id": mechanic_id,
+                    "description": description,
+                    "hours": money(hours),
+                    "rate": money(rate),
+                    "line_total": money(line_total),
+                }
+                for id_, mechanic_id, description, hours, rate, line_total in row["labor"]
+            ],
+            "discount_type": row["discount_type"],
+            "discount_value": money(row["discount_value"]),
+            "parts_total": money(row["parts_total"]),
+            "labor_total": money(row["labor_total"]),
+            "discount": money(row["discount"]),
+            "parts_tax": money(row["parts_tax"]),
+            "labor_tax": money(row["labor_tax"]),
+            "tax": money(row["tax"]),
+            "total": money(row["total"]),
+            "amount_paid": money(row["amount_paid"]),
+            "balance_due": money(row["balance_due"]),
+            "invoice_number": row["invoice_number"],
+            "completed_at": completed_at,
+            "invoiced_at": invoiced_at,
+            "paid_at": paid_at,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
 
 
 class ServiceTicketWriteSerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,7 +20,7 @@ from mechanics.models import Mechanic
 from . import services
 from .filters import ServiceTicketFilter
 from .models import LaborLine, Payment, ServiceTicket
-from .selectors import ticket_detail, ticket_history, ticket_list, ticket_scope
+from .selectors import ticket_detail, ticket_history, ticket_lines, ticket_list, ticket_scope
 from .serializers import (
     DeclineSerializer,
     EditMechanicsSerializer,
@@ -103,6 +104,19 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             return ticket_list(user=self.request.user)
         # Actions only need the row (and the caller's right to reach it).
         return ticket_scope(user=self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(
+            ServiceTicketSerializer(ticket_lines(page), many=True).data
+        )
+
+    def retrieve(self, request, pk=None):
+        try:
+            ticket = ticket_detail(user=request.user, pk=int(pk))
+        except ServiceTicket.DoesNotExist:
+            raise Http404("No ServiceTicket matches the given query.")
+        return Response(ServiceTicketSerializer(ticket).data)
 
     def _ticket_response(self, ticket, status_code=status.HTTP_200_OK):
         ticket = ticket_detail(user=self.request.user, pk=ticket.pk)

@@ -1,0 +1,98 @@
+"""The hand-written ticket representation answers exactly what DRF's fields
+of ServiceTicketSerializer answer, on the list, my-tickets, the detail and
+a vehicle's history."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import orjson
+import pytest
+from django.db.models import Prefetch
+from django.utils import timezone
+from rest_framework import serializers
+
+from mechanics.models import Mechanic
+from tests.factories import MechanicFactory, PartFactory, ServiceTicketFactory, VehicleFactory
+from tickets.models import LaborLine, ServiceTicket, TicketPart
+from tickets.serializers import ServiceTicketSerializer
+
+pytestmark = pytest.mark.django_db
+
+
+def reference(ticket_id: int) -> dict:
+    """DRF's own field-by-field rendering of the model instance."""
+    ticket = (
+        ServiceTicket.objects.select_related("customer")
+        .prefetch_related(
+            Prefetch("mechanics", queryset=Mechanic.objects.order_by("name", "id")),
+            Prefetch("part_lines", queryset=TicketPart.objects.select_related("part")),
+            "labor_lines",
+        )
+        .get(pk=ticket_id)
+    )
+    data = serializers.Serializer.to_representation(ServiceTicketSerializer(), ticket)
+    return json.loads(orjson.dumps(data))
+
+
+@pytest.fixture
+def full_ticket(customer):
+    """A ticket with every field set: lines, discount, invoice, payment."""
+    vehicle = VehicleFactory(customer=customer)
+    zed, abe = MechanicFactory(name="Zed Last"), MechanicFactory(name="Abe First")
+    ticket = ServiceTicketFactory(
+        customer=customer,
+        vehicle=vehicle,
+        vin=vehicle.vin,
+        mechanics=[zed, abe],
+        mileage_in=60_000,
+        mileage_out=60_120,
+        declined_reason="Too expensive at first",
+        discount_type="percent",
+        discount_value=Decimal("12.5"),
+        parts_total=Decimal("33.50"),
+        labor_total=Decimal("142.50"),
+        discount=Decimal("22.00"),
+        parts_tax=Decimal("2.42"),
+        labor_tax=Decimal("6.24"),
+        tax=Decimal("8.66"),
+        total=Decimal("162.66"),
+        amount_paid=Decimal("100"),
+        balance_due=Decimal("62.66"),
+        invoice_number=41,
+        status="invoiced",
+        completed_at=timezone.now() - datetime.timedelta(hours=3),
+        invoiced_at=timezone.now(),
+    )
+    for part, quantity, price in ((PartFactory(), 2, "12.50"), (PartFactory(), 1, "8.5")):
+        TicketPart.objects.create(ticket=ticket, part=part, quantity=quantity, unit_price=price)
+    LaborLine.objects.create(
+        ticket=ticket, mechanic=zed, description="Pads", hours=Decimal("1.5"), rate=Decimal("95")
+    )
+    return ticket
+
+
+def test_every_ticket_answer_matches_drf_fields(
+    admin_client, customer_client, full_ticket, customer
+):
+    expected = reference(full_ticket.pk)
+    assert [m["name"] for m in expected["mechanics"]] == ["Abe First", "Zed Last"]
+    assert expected["parts"][1]["unit_price"] == "8.50"
+    assert expected["invoiced_at"].endswith("Z")
+    answers = [
+        admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
+        admin_client.get("/service-tickets/").json()["results"][0],
+        customer_client.get("/customers/my-tickets/").json()["results"][0],
+        admin_client.get(f"/vehicles/{full_ticket.vehicle_id}/history/").json()["results"][0],
+    ]
+    for answer in answers:
+        assert answer == expected
+        assert list(answer) == list(expected)  # the same key order too
+
+
+def test_an_empty_ticket_matches_drf_fields(admin_client, customer):
+    ticket = ServiceTicketFactory(customer=customer)
+    answer = admin_client.get(f"/service-tickets/{ticket.pk}/").json()
+    assert answer == reference(ticket.pk)
+    assert answer["mechanics"] == answer["parts"] == answer["labor"] == []
+    assert answer["completed_at"] is None and answer["vehicle_id"] is None
