@@ -25,6 +25,22 @@ logger = logging.getLogger(__name__)
 # Process-local counters used only while the shared cache is down.
 _fallback_cache = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
+INCR_WITH_EXPIRY = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+_scripts = {}
+
+
+def _incr_script(client):
+    """The counter script registered once per Redis client (redis-py runs it
+    by SHA, loading it again after a Redis restart)."""
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(INCR_WITH_EXPIRY)
+    return script
+
 
 class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
     cache_alias = "throttle"
@@ -58,7 +74,9 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
             return self._incr(_fallback_cache)
 
     def _incr(self, cache) -> int:
-        # One round trip in the common case: the counter exists.
+        redis_client = getattr(cache, "client", None)
+        if redis_client is not None and hasattr(redis_client, "get_client"):
+            return self._incr_redis(cache)
         try:
             return cache.incr(self.key)
         except ValueError:
@@ -68,6 +86,14 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         if cache.add(self.key, 1, self.duration + 1):
             return 1
         return cache.incr(self.key)
+
+    def _incr_redis(self, cache) -> int:
+        """One round trip: INCR, and on the window's first hit EXPIRE, in a
+        Lua script run by its SHA (django-redis's ``incr`` sends a script's
+        text on every call and checks the key first). Errors propagate to
+        _count_hit."""
+        client = cache.client.get_client(write=True)
+        return int(_incr_script(client)(keys=[cache.make_key(self.key)], args=[self.duration + 1]))
 
 
 class AnonRateThrottle(FixedWindowRateThrottle):
