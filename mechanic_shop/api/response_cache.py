@@ -1,14 +1,16 @@
 """Cached GET answers that are never stale after a write.
 
-A cached answer is keyed by its namespace's *generation*, the caller's role
-and the full absolute URL (scheme, host, path and query string: the ``next``
-links inside the body depend on all of them). A write bumps the generation of
-every namespace it affects, after its transaction commits, so the next read
-misses and recomputes; the old entries simply expire.
+A cached answer is keyed by the caller's role and the full absolute URL
+(scheme, host, path and query string: the ``next`` links inside the body
+depend on all of them), and stored with its namespace's *generation*. A write
+bumps the generation of every namespace it affects, after its transaction
+commits, so the next read sees an older generation on the entry, misses and
+recomputes.
 
 Why generations rather than deleting keys: a namespace holds one entry per
 query string and role, which cannot be listed cheaply in Redis; one atomic
-INCR invalidates them all, across every server process.
+INCR invalidates them all, across every server process. A hit costs one
+round trip: the generation and the entry are read together (MGET).
 """
 
 import hashlib
@@ -80,7 +82,21 @@ def _role(request) -> str:
 def response_key(namespace: str, request) -> str:
     url = request.build_absolute_uri()
     digest = hashlib.blake2b(f"{_role(request)}|{url}".encode(), digest_size=16).hexdigest()
-    return f"resp:{namespace}:{generation(namespace)}:{digest}"
+    return f"resp:{namespace}:{digest}"
+
+
+def lookup(namespace: str, key: str) -> tuple[int, bytes | None]:
+    """The namespace's current generation and the entry stored under
+    ``key`` if it was computed in that generation, in one round trip."""
+    generation_key = _generation_key(namespace)
+    found = cache.get_many([generation_key, key])
+    current = found.get(generation_key)
+    if current is None:
+        current = generation(namespace)
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return current, entry[1]
+    return current, None
 
 
 def _json_response(body: bytes, hit: bool) -> HttpResponse:
@@ -104,14 +120,16 @@ class CachedListMixin:
         if not getattr(settings, "RESPONSE_CACHE_ENABLED", True):
             return build()
         key = response_key(namespace, request)
-        body = cache.get(key)
+        # The generation is read before the answer is computed: a write
+        # committing meanwhile bumps it, so this answer is stored as stale.
+        current, body = lookup(namespace, key)
         if body is not None:
             return _json_response(body, hit=True)
         response = build()
         if response.status_code != 200:
             return response
         body = _renderer.render(response.data)
-        cache.set(key, body, settings.RESPONSE_CACHE_TIMEOUT)
+        cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
         return _json_response(body, hit=False)
 
     def list(self, request, *args, **kwargs):
