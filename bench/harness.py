@@ -207,6 +207,15 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -283,6 +292,11 @@ class Server:
             if time.perf_counter() - started < 0.05:
                 return
             time.sleep(0.2)
+
+    def workers_cpu(self) -> float:
+        """CPU seconds used by the workers so far: per request, a figure the
+        other load on a shared machine barely moves."""
+        return sum(cpu_seconds(pid) for pid in worker_pids(self.process.pid))
 
     def worker_rss_mib(self) -> list[float]:
         return [round(kib / 1024, 1) for kib in self.rss_max.values()]

@@ -79,8 +79,11 @@ def measure(server, endpoint: dict, *, seconds: int, warmup: int) -> dict:
     if warmup:
         harness.run_wrk(url, seconds=warmup, **options)
         server.settle()
+    cpu_before = server.workers_cpu()
     result = harness.run_wrk(url, seconds=seconds, **options)
     server.settle()
+    cpu = server.workers_cpu() - cpu_before
+    result["worker_cpu_ms"] = round(cpu * 1000 / result["requests"], 3) if result["requests"] else 0
     return result
 
 
@@ -119,10 +122,12 @@ def interleaved(server, items: list[dict], ceiling: dict, *, seconds: int, warmu
             path=endpoint["path"] if "paths" not in endpoint else endpoint["path"] + " (rotating)",
             ceiling_rps=round(yardstick, 1),
             ratio=round(result["rps"] / yardstick, 3) if yardstick else 0.0,
+            ceiling_cpu_ms=round((before["worker_cpu_ms"] + after["worker_cpu_ms"]) / 2, 3),
         )
         log(
             f"  {endpoint['key']:<18} {result['rps']:8.0f} rps  p50 {result['p50_ms']:6.1f} ms  "
             f"p99 {result['p99_ms']:7.1f} ms  ratio {result['ratio']:.2f}  "
+            f"cpu {result['worker_cpu_ms']:.2f} ms/req  "
             f"(ceiling {after['rps']:.0f} rps)"
         )
         results.append(result)
@@ -159,8 +164,9 @@ def evaluate(results: list[dict], rss: list[float]) -> list[dict]:
 
 def table(report: dict) -> str:
     lines = [
-        f"{'endpoint':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  target",
-        "-" * 84,
+        f"{'endpoint':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} "
+        f"{'cpu ms':>7}  target",
+        "-" * 92,
     ]
     for r in report["endpoints"]:
         target = TARGETS.get(r["kind"])
@@ -169,13 +175,13 @@ def table(report: dict) -> str:
         )
         lines.append(
             f"{r['name']:<40} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['ratio']:>6.2f}  {note}"
+            f"{r['ratio']:>6.2f} {r['worker_cpu_ms']:>7.2f}  {note}"
         )
     c = report["ceiling"]
-    lines.append("-" * 84)
+    lines.append("-" * 92)
     lines.append(
         f"{'ceiling (' + str(c['bytes']) + ' B JSON)':<40} {c['rps_mean']:>8.0f}"
-        f"   runs: {', '.join(f'{x:.0f}' for x in c['rps_runs'])}"
+        f"{'':>26}{c['cpu_ms_mean']:>7.2f}  runs: {', '.join(f'{x:.0f}' for x in c['rps_runs'])}"
     )
     lines.append(
         f"worker RSS peak: {report['rss']['peak_mib']} MiB ({report['rss']['workers_mib']})"
@@ -341,6 +347,7 @@ def main() -> int:
         "rps_min": min(rps_runs),
         "rps_max": max(rps_runs),
         "p99_ms_max": max(r["p99_ms"] for r in ceiling_runs),
+        "cpu_ms_mean": round(statistics.mean(r["worker_cpu_ms"] for r in ceiling_runs), 3),
     }
     report["body_bytes"] = sizes
     report["endpoints"] = results
