@@ -4,8 +4,8 @@ the parts and labor on it, its totals, invoice and payments, and its history.
 Every function here is one transaction that starts by locking the ticket row,
 so changes to one ticket are serialized (no lost update on a total, no double
 invoice, no overpayment). Other rows are locked after the ticket, always in
-the same order (ticket, vehicle, parts by id, invoice counter), so two
-transactions never wait on each other in a cycle. Every change is recorded in
+the same order (ticket, vehicle, mechanics by id, parts by id, invoice
+counter), so two transactions never wait on each other in a cycle. Every change is recorded in
 the ticket's history with the user who made it (``by``).
 """
 
@@ -187,21 +187,30 @@ def _set_mechanics(
     remove: Iterable[Mechanic] = (),
 ) -> None:
     remove_ids = {m.pk for m in remove}
-    if remove_ids:
-        # One by one so signal receivers (the popular ranking) see each.
-        for assignment in TicketMechanic.objects.filter(ticket=ticket, mechanic_id__in=remove_ids):
-            assignment.delete()
-            _record(
-                ticket, Action.MECHANIC_REMOVED, by, before={"mechanic_id": assignment.mechanic_id}
-            )
     present = set(
         TicketMechanic.objects.filter(ticket=ticket).values_list("mechanic_id", flat=True)
     )
+    to_remove = sorted(present & remove_ids)
+    to_add = []
     for mechanic in add:
         if mechanic.pk not in present and mechanic.pk not in remove_ids:
-            TicketMechanic.objects.create(ticket=ticket, mechanic=mechanic)
+            to_add.append(mechanic)
             present.add(mechanic.pk)
-            _record(ticket, Action.MECHANIC_ASSIGNED, by, after={"mechanic_id": mechanic.pk})
+    if not to_remove and not to_add:
+        return
+    # Each change moves the mechanic's maintained ticket_count (a row lock):
+    # take those locks now, in id order, as the module docstring says.
+    moved = sorted({*to_remove, *(m.pk for m in to_add)})
+    list(Mechanic.objects.select_for_update().filter(pk__in=moved).order_by("pk").values("pk"))
+    # One by one so signal receivers (the popular ranking) see each.
+    for assignment in TicketMechanic.objects.filter(
+        ticket=ticket, mechanic_id__in=to_remove
+    ).order_by("mechanic_id"):
+        assignment.delete()
+        _record(ticket, Action.MECHANIC_REMOVED, by, before={"mechanic_id": assignment.mechanic_id})
+    for mechanic in to_add:
+        TicketMechanic.objects.create(ticket=ticket, mechanic=mechanic)
+        _record(ticket, Action.MECHANIC_ASSIGNED, by, after={"mechanic_id": mechanic.pk})
 
 
 def _next_invoice_number() -> int:
@@ -342,10 +351,14 @@ def ticket_delete(*, ticket: ServiceTicket) -> None:
             status=ticket.status,
             allowed=workflow.allowed_actions(ticket.status),
         )
+    assignments = list(ticket.assignments.order_by("mechanic_id"))
+    if assignments:  # mechanics before parts: the lock order
+        moved = [a.mechanic_id for a in assignments]
+        list(Mechanic.objects.select_for_update().filter(pk__in=moved).order_by("pk").values("pk"))
+        for assignment in assignments:
+            assignment.delete()
     for line in ticket.part_lines.select_related("part").order_by("part_id"):
         _return_part(ticket, line, line.quantity, None)
-    for assignment in ticket.assignments.all():
-        assignment.delete()
     ticket.delete()
 
 

@@ -10,6 +10,7 @@ password per user would take most of the time).
 import datetime
 import random
 import sys
+from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from customers.models import Customer
 from inventory.models import Part
 from mechanic_shop.api import response_cache
 from mechanics.models import Mechanic
+from mechanics.services import mechanic_ticket_count_add
 from tickets.models import (
     InvoiceCounter,
     LaborLine,
@@ -423,6 +425,8 @@ class Command(BaseCommand):
             if paid > ZERO:
                 payments.append(Payment(ticket=ticket, amount=paid, method=rng.choice(methods)))
         TicketMechanic.objects.bulk_create(assignments, batch_size=BATCH)
+        # Bulk inserts send no signals: keep the popular ranking's counts.
+        mechanic_ticket_count_add(counts=Counter(a.mechanic_id for a in assignments))
         TicketPart.objects.bulk_create(part_lines, batch_size=BATCH)
         LaborLine.objects.bulk_create(labor_lines, batch_size=BATCH)
         Payment.objects.bulk_create(payments, batch_size=BATCH)
