@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
-from tickets.selectors import ticket_lines, ticket_list
+from tickets.selectors import ticket_lines, ticket_list, ticket_list_count
 from tickets.serializers import ServiceTicketSerializer
 
 from . import services
@@ -77,6 +77,16 @@ class CustomerViewSet(
 
     def get_queryset(self):
         return customer_list(user=self.request.user)
+
+    def count_for_pagination(self, queryset):
+        if self.action != "my_tickets":
+            return queryset.count()
+        return ticket_list_count(
+            queryset,
+            user=self.request.user,
+            endpoint="my-tickets",
+            query_params=self.request.query_params,
+        )
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)

@@ -8,13 +8,21 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save, pre_save
 
+        from customers.models import Customer
         from mechanic_shop.api import response_cache
 
         from . import receivers
-        from .models import TicketMechanic
+        from .models import ServiceTicket, TicketMechanic
 
         # The popularity ranking counts assignments.
         response_cache.invalidate_on_change(TicketMechanic, "popular")
+        # Ticket list counts: the mechanic filter reads assignments, the
+        # search reads the customer's name.
+        response_cache.invalidate_on_change(TicketMechanic, receivers.TICKET_COUNTS)
+        response_cache.invalidate_on_change(Customer, receivers.TICKET_COUNTS)
+        counts_uid = "tickets.list_counts"
+        post_save.connect(receivers.ticket_post_save, ServiceTicket, dispatch_uid=counts_uid)
+        post_delete.connect(receivers.ticket_post_delete, ServiceTicket, dispatch_uid=counts_uid)
         uid = "tickets.ticket_count"
         pre_save.connect(receivers.assignment_pre_save, TicketMechanic, dispatch_uid=uid)
         post_save.connect(receivers.assignment_post_save, TicketMechanic, dispatch_uid=uid)

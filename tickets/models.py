@@ -9,6 +9,7 @@ from .validators import normalize_vin, validate_vin
 from .workflow import Status
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
+_NOT_LOADED = object()
 
 
 class DiscountType(models.TextChoices):
@@ -87,12 +88,35 @@ class ServiceTicket(models.Model):
             ),
         ]
 
+    # What the ticket lists filter and search on (tickets.filters): a change
+    # to one of these can change how many tickets a filtered list holds, so
+    # its cached count (tickets.receivers). Totals and lines cannot.
+    LIST_FIELDS = (
+        "customer_id",
+        "vehicle_id",
+        "vin",
+        "status",
+        "service_date",
+        "service_desc",
+        "invoice_number",
+    )
+
     def __str__(self) -> str:
         return f"Ticket #{self.pk} ({self.vin})"
 
     def clean(self):
         super().clean()
         self.vin = normalize_vin(self.vin)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        ticket = super().from_db(db, field_names, values)
+        ticket.listed_as = ticket.list_membership()
+        return ticket
+
+    def list_membership(self) -> tuple:
+        """The values of LIST_FIELDS (a field not loaded counts as unchanged)."""
+        return tuple(self.__dict__.get(name, _NOT_LOADED) for name in self.LIST_FIELDS)
 
 
 class TicketMechanic(models.Model):

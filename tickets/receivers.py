@@ -1,14 +1,32 @@
-"""Keep ``Mechanic.ticket_count`` in step with the assignment table.
+"""Keep what is derived from tickets in step with them, whoever writes (the
+services, the admin, a cascade delete, the shell). Connected in
+TicketsConfig.ready. Bulk inserts send no signals: seed_demo does the same
+itself.
 
-Connected in TicketsConfig.ready to every save and delete of a
-TicketMechanic, whoever makes it (the services, the admin, a ticket's
-cascade delete, the shell), inside the same transaction. Bulk inserts
-bypass signals: seed_demo adds its counts itself.
+* ``Mechanic.ticket_count`` follows the assignment table, in the same
+  transaction.
+* The cached counts of ticket lists (``TICKET_COUNTS``) are made stale when
+  a ticket is created or deleted, when a field the lists filter on changes,
+  or an assignment (the mechanic filter) changes.
 """
 
+from mechanic_shop.api import response_cache
 from mechanics.services import mechanic_ticket_count_add
 
-from .models import TicketMechanic
+from .models import ServiceTicket, TicketMechanic
+from .selectors import TICKET_COUNTS
+
+
+def ticket_post_save(sender, instance: ServiceTicket, created: bool, **kwargs):
+    before = getattr(instance, "listed_as", None)
+    now = instance.list_membership()
+    if created or before != now:
+        response_cache.bump_on_commit(TICKET_COUNTS)
+    instance.listed_as = now
+
+
+def ticket_post_delete(sender, instance: ServiceTicket, **kwargs):
+    response_cache.bump_on_commit(TICKET_COUNTS)
 
 
 def assignment_pre_save(sender, instance: TicketMechanic, **kwargs):

@@ -2,9 +2,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import Role
 from customers.models import Customer
+from mechanic_shop.api.counts import cached_count, count_key
 from mechanics.models import Mechanic
 
 from .models import LaborLine, ServiceTicket, TicketEvent, TicketMechanic, TicketPart
+
+# The cache namespace of ticket list counts (bumped by tickets.receivers).
+TICKET_COUNTS = "ticket-counts"
 
 # The ticket's own columns that its representation shows.
 TICKET_COLUMNS = (
@@ -63,6 +67,18 @@ def ticket_list(*, user) -> QuerySet[dict]:
         .order_by("-service_date", "-id")
         .values(*TICKET_COLUMNS, customer_name=customer_name)
     )
+
+
+def ticket_list_count(queryset, *, user, endpoint: str, query_params) -> int:
+    """The size of a (filtered) ticket list, counted once per change of
+    which tickets it holds (see tickets.receivers), not once per request:
+    at a million tickets a count is a scan of an index."""
+    if getattr(user, "role", None) == Role.CUSTOMER:
+        scope = f"{endpoint}:customer:{user.pk}"
+    else:
+        scope = f"{endpoint}:staff"
+    key = count_key(scope, query_params)
+    return cached_count(queryset, namespace=TICKET_COUNTS, key=key)
 
 
 def ticket_lines(rows: list[dict]) -> list[dict]:

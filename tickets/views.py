@@ -20,7 +20,14 @@ from mechanics.models import Mechanic
 from . import services
 from .filters import ServiceTicketFilter
 from .models import LaborLine, Payment, ServiceTicket
-from .selectors import ticket_detail, ticket_history, ticket_lines, ticket_list, ticket_scope
+from .selectors import (
+    ticket_detail,
+    ticket_history,
+    ticket_lines,
+    ticket_list,
+    ticket_list_count,
+    ticket_scope,
+)
 from .serializers import (
     DeclineSerializer,
     EditMechanicsSerializer,
@@ -104,6 +111,14 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             return ticket_list(user=self.request.user)
         # Actions only need the row (and the caller's right to reach it).
         return ticket_scope(user=self.request.user)
+
+    def count_for_pagination(self, queryset):
+        return ticket_list_count(
+            queryset,
+            user=self.request.user,
+            endpoint="service-tickets",
+            query_params=self.request.query_params,
+        )
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

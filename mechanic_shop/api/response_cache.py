@@ -85,9 +85,10 @@ def response_key(namespace: str, request) -> str:
     return f"resp:{namespace}:{digest}"
 
 
-def lookup(namespace: str, key: str) -> tuple[int, bytes | None]:
-    """The namespace's current generation and the entry stored under
-    ``key`` if it was computed in that generation, in one round trip."""
+def lookup(namespace: str, key: str):
+    """The namespace's current generation and the value stored under
+    ``key`` (as ``(generation, value)``) if it was computed in that
+    generation, else None; in one round trip."""
     generation_key = _generation_key(namespace)
     found = cache.get_many([generation_key, key])
     current = found.get(generation_key)

@@ -152,6 +152,10 @@ CACHES = cache_config(REDIS_URL)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # How long a cached list answer may live when no write invalidates it first.
 RESPONSE_CACHE_TIMEOUT = env.int("RESPONSE_CACHE_TIMEOUT", default=300)
+# The same for the counts of ticket lists (mechanic_shop.api.counts): writes
+# invalidate them exactly, the timeout only bounds a write made around the
+# ORM (a raw UPDATE).
+COUNT_CACHE_TIMEOUT = env.int("COUNT_CACHE_TIMEOUT", default=3600)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

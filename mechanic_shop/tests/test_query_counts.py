@@ -49,27 +49,30 @@ def count_queries(client, url):
     return len(ctx.captured_queries), response.json()
 
 
-# (url, client fixture, queries): 1 for the JWT's user, 1 COUNT, 1 page, then
-# one per prefetched relation.
+# (url, client fixture, queries on the first read, on the next): 1 for the
+# JWT's user, 1 COUNT, 1 page, then one per prefetched relation. Ticket
+# lists count once per change of which tickets they hold (a cached count,
+# see mechanic_shop.api.counts): the next read, here with another page
+# size, runs no COUNT.
 LISTS = [
-    ("/customers/", "admin_client", 3),
-    ("/mechanics/", "admin_client", 3),
-    ("/mechanics/popular/", "admin_client", 3),
-    ("/inventory/", "anon", 2),
-    ("/service-tickets/", "admin_client", 6),
-    ("/service-tickets/", "customer_client", 6),
-    ("/customers/my-tickets/", "customer_client", 6),
+    ("/customers/", "admin_client", 3, 3),
+    ("/mechanics/", "admin_client", 3, 3),
+    ("/mechanics/popular/", "admin_client", 3, 3),
+    ("/inventory/", "anon", 2, 2),
+    ("/service-tickets/", "admin_client", 6, 5),
+    ("/service-tickets/", "customer_client", 6, 5),
+    ("/customers/my-tickets/", "customer_client", 6, 5),
 ]
 
 
-@pytest.mark.parametrize("url, who, expected", LISTS)
-def test_list_query_count_is_constant(request, shop, url, who, expected):
+@pytest.mark.parametrize("url, who, first, then", LISTS)
+def test_list_query_count_is_constant(request, shop, url, who, first, then):
     client = request.getfixturevalue(who)
     small, small_body = count_queries(client, f"{url}?page_size=5")
     large, large_body = count_queries(client, f"{url}?page_size=50")
     assert len(small_body["results"]) == 5
     assert len(large_body["results"]) >= 30
-    assert small == large == expected
+    assert (small, large) == (first, then)
 
 
 def test_ticket_detail_query_count(admin_client, shop):

@@ -35,6 +35,7 @@ from tickets.models import (
     TicketMechanic,
     TicketPart,
 )
+from tickets.selectors import TICKET_COUNTS
 from tickets.totals import ZERO, compute_totals, labor_line_total
 from tickets.workflow import Status
 from vehicles.models import Vehicle
@@ -202,7 +203,7 @@ class Command(BaseCommand):
             parts = self._parts(opts["parts"])
             vehicles = self._vehicles(customers)
         self._tickets(opts["tickets"], customers, vehicles, mechanics, parts)
-        response_cache.bump("inventory", "mechanics", "popular")
+        response_cache.bump("inventory", "mechanics", "popular", TICKET_COUNTS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(customers)} customers, {len(mechanics)} mechanics, "
