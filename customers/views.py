@@ -78,6 +78,11 @@ class CustomerViewSet(
     def get_queryset(self):
         return customer_list(user=self.request.user)
 
+    @property
+    def cursor_paging(self) -> bool:
+        """?cursor= for deep paging of my-tickets (mechanic_shop.api.pagination)."""
+        return self.action == "my_tickets"
+
     def count_for_pagination(self, queryset):
         if self.action != "my_tickets":
             return queryset.count()

@@ -112,6 +112,11 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         # Actions only need the row (and the caller's right to reach it).
         return ticket_scope(user=self.request.user)
 
+    @property
+    def cursor_paging(self) -> bool:
+        """?cursor= for deep paging of the list (mechanic_shop.api.pagination)."""
+        return self.action == "list"
+
     def count_for_pagination(self, queryset):
         return ticket_list_count(
             queryset,

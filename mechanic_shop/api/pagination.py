@@ -1,13 +1,27 @@
-"""One pagination class that speaks both styles clients of the old API use.
+"""One pagination class that speaks both styles clients of the old API use,
+and a cursor style for deep paging of the ticket lists.
 
 ``?page=2&page_size=10`` or ``?limit=10&offset=20``; both answer
 ``{count, next, previous, results}``. Default 20 items, at most 100. A value
 out of range is the client's mistake and answers 400 naming the parameter (a
 silent clamp would hide a bug in the client); a page or offset past the end
 answers 404, as DRF does for pages.
+
+``?cursor=`` (empty for the first page, then the ``next``/``previous``
+links), on views that set ``cursor_paging``: ``{next, previous, results}``,
+no count. A page is found from the last row seen (keyset: ``WHERE
+(service_date, id) < (...)`` along the list's ordering), so page 50,000
+costs what page 1 costs, where an offset makes the database walk past every
+row before it.
 """
 
+import base64
+import binascii
+import datetime
+import json
+
 from django.conf import settings
+from django.db.models import Q
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -42,6 +56,8 @@ class ShopPagination(BasePagination):
     def default_page_size(self) -> int:
         return settings.REST_FRAMEWORK.get("PAGE_SIZE", 20)
 
+    cursor_query_param = "cursor"
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         params = request.query_params
@@ -51,6 +67,12 @@ class ShopPagination(BasePagination):
             raise ValidationError(
                 {"page": ["Use either page/page_size or limit/offset, not both."]}
             )
+        if self.cursor_query_param in params and getattr(view, "cursor_paging", False):
+            if uses_offset or self.page_query_param in params:
+                raise ValidationError(
+                    {"cursor": ["Use either cursor (with page_size) or page or limit/offset."]}
+                )
+            return self._paginate_by_cursor(queryset, params)
         if uses_offset:
             self.style = "offset"
             self.limit = (
@@ -79,6 +101,64 @@ class ShopPagination(BasePagination):
             return []
         return list(queryset[self.offset : self.offset + self.limit])
 
+    # -- cursor style -------------------------------------------------------
+
+    def _paginate_by_cursor(self, queryset, params):
+        self.style = "cursor"
+        self.limit = (
+            _int_param(params, self.page_size_query_param, minimum=1, maximum=self.max_page_size)
+            or self.default_page_size
+        )
+        ordering = _keyset_ordering(queryset)
+        queryset = queryset.order_by(*ordering)
+        self.ordering = ordering
+        raw = params.get(self.cursor_query_param) or ""
+        backwards, position = False, None
+        if raw:
+            backwards, position = self._decode_cursor(raw, queryset.model, ordering)
+        if position is not None:
+            queryset = queryset.filter(_after(ordering, position, backwards))
+        if backwards:
+            queryset = queryset.order_by(*(_reverse(f) for f in ordering))
+        rows = list(queryset[: self.limit + 1])
+        more = len(rows) > self.limit
+        rows = rows[: self.limit]
+        if backwards:
+            rows.reverse()
+        # Going forwards there is a previous page when we came from one;
+        # going backwards, a next page always (the one we came from).
+        self.has_next = more if not backwards else True
+        self.has_previous = position is not None if not backwards else more
+        self.first_key = _key_of(rows[0], ordering) if rows else None
+        self.last_key = _key_of(rows[-1], ordering) if rows else None
+        if not rows and position is not None:
+            self.has_next = self.has_previous = False
+        return rows
+
+    def _encode_cursor(self, key: list, backwards: bool) -> str:
+        raw = json.dumps({"o": self.ordering, "k": key, "b": backwards}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    def _decode_cursor(self, raw: str, model, ordering: list[str]):
+        invalid = ValidationError({"cursor": ["Invalid cursor: use the next or previous link."]})
+        try:
+            data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            if data["o"] != ordering or len(data["k"]) != len(ordering):
+                raise invalid
+            position = [
+                _from_json(model, field.lstrip("-"), value)
+                for field, value in zip(ordering, data["k"], strict=True)
+            ]
+            return bool(data["b"]), position
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise invalid
+
+    def _cursor_link(self, key, backwards: bool) -> str:
+        url = self.request.build_absolute_uri()
+        return replace_query_param(
+            url, self.cursor_query_param, self._encode_cursor(key, backwards)
+        )
+
     def get_count(self, queryset, view) -> int:
         counter = getattr(view, "count_for_pagination", None)
         if counter is not None:
@@ -86,6 +166,16 @@ class ShopPagination(BasePagination):
         return queryset.count()
 
     def get_paginated_response(self, data):
+        if self.style == "cursor":
+            return Response(
+                {
+                    "next": self._cursor_link(self.last_key, False) if self.has_next else None,
+                    "previous": (
+                        self._cursor_link(self.first_key, True) if self.has_previous else None
+                    ),
+                    "results": data,
+                }
+            )
         return Response(
             {
                 "count": self.count,
@@ -122,9 +212,13 @@ class ShopPagination(BasePagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["count", "next", "previous", "results"],
+            "required": ["next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer", "example": 123},
+                "count": {
+                    "type": "integer",
+                    "example": 123,
+                    "description": "Items in the whole list; absent when paging by cursor.",
+                },
                 "next": {
                     "type": "string",
                     "nullable": True,
@@ -154,7 +248,7 @@ class ShopPagination(BasePagination):
                 "schema": schema,
             }
 
-        return [
+        params = [
             param(self.page_query_param, "Page number, from 1 (page style).", 1),
             param(
                 self.page_size_query_param,
@@ -170,3 +264,81 @@ class ShopPagination(BasePagination):
             ),
             param(self.offset_query_param, "Index of the first item (offset style), from 0.", 0),
         ]
+        if getattr(view, "cursor_paging", False):
+            params.append(
+                {
+                    "name": self.cursor_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": "Cursor style, for deep paging: empty for the first page, "
+                    "then follow `next`/`previous`. With `page_size`; no `count`.",
+                    "schema": {"type": "string"},
+                }
+            )
+        return params
+
+
+# -- keyset helpers -----------------------------------------------------------
+
+
+def _keyset_ordering(queryset) -> list[str]:
+    """The queryset's ordering as field names, ending with the primary key
+    (a unique tie-breaker, in the direction of the last field)."""
+    ordering = [str(f) for f in (queryset.query.order_by or queryset.model._meta.ordering)]
+    for field in ordering:
+        if not isinstance(field, str) or "__" in field or field.lstrip("-") == "?":
+            raise ValidationError({"cursor": ["This ordering cannot be paged by cursor."]})
+    names = [f.lstrip("-") for f in ordering]
+    if "id" not in names and "pk" not in names:
+        last_desc = bool(ordering) and ordering[-1].startswith("-")
+        ordering.append("-id" if last_desc else "id")
+    return [f.replace("pk", "id") if f.lstrip("-") == "pk" else f for f in ordering]
+
+
+def _reverse(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _after(ordering: list[str], position: list, backwards: bool) -> Q:
+    """Rows after ``position`` along ``ordering`` (before it when going
+    backwards): (a, b) > (x, y) written as a > x OR (a = x AND b > y), plus
+    a redundant bound on the first field so the index range is used."""
+    clauses = Q()
+    for i, field in enumerate(ordering):
+        name = field.lstrip("-")
+        descending = field.startswith("-") != backwards
+        clause = Q(**{f"{name}__{'lt' if descending else 'gt'}": position[i]})
+        for earlier, value in zip(ordering[:i], position[:i], strict=True):
+            clause &= Q(**{earlier.lstrip("-"): value})
+        clauses |= clause
+    first = ordering[0].lstrip("-")
+    first_descending = ordering[0].startswith("-") != backwards
+    bound = Q(**{f"{first}__{'lte' if first_descending else 'gte'}": position[0]})
+    return bound & clauses
+
+
+def _key_of(row, ordering: list[str]) -> list:
+    values = []
+    for field in ordering:
+        name = field.lstrip("-")
+        value = row[name] if isinstance(row, dict) else getattr(row, name)
+        if isinstance(value, datetime.datetime | datetime.date):
+            value = value.isoformat()
+        values.append(value)
+    return values
+
+
+def _from_json(model, name: str, value):
+    field = model._meta.get_field(name)
+    internal = field.get_internal_type()
+    if value is None:
+        raise ValueError("null in a cursor")
+    if internal == "DateTimeField":
+        return datetime.datetime.fromisoformat(value)
+    if internal == "DateField":
+        return datetime.date.fromisoformat(value)
+    if internal in ("AutoField", "BigAutoField", "IntegerField", "PositiveIntegerField"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError("not an integer")
+        return value
+    return str(value)
