@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -138,6 +138,7 @@ CARS = [
 ]
 # Work recent enough to still be open; older tickets are mostly paid.
 RECENT_DAYS = 14
+HISTORY_DAYS = 3 * 365
 RECENT_STATUSES = [
     Status.ESTIMATE,
     Status.APPROVED,
@@ -164,6 +165,81 @@ JOBS = [
     "Suspension noise diagnosis",
     "Annual service",
 ]
+
+
+# The columns of a seeded ticket row, in order (every concrete field: a new
+# one must be given a value in Command._ticket_batch).
+TICKET_COLUMNS = (
+    "id",
+    "customer",
+    "vehicle",
+    "vin",
+    "status",
+    "mileage_in",
+    "mileage_out",
+    "declined_reason",
+    "service_date",
+    "service_desc",
+    "discount_type",
+    "discount_value",
+    "parts_total",
+    "labor_total",
+    "discount",
+    "parts_tax",
+    "labor_tax",
+    "tax",
+    "total",
+    "amount_paid",
+    "balance_due",
+    "invoice_number",
+    "completed_at",
+    "invoiced_at",
+    "paid_at",
+    "created_at",
+    "updated_at",
+)
+
+
+class _Adapter:
+    """Dates and times as the database takes them, each converted once."""
+
+    def __init__(self, now: datetime.datetime):
+        self._now = now
+        self.now = connection.ops.adapt_datetimefield_value(now)
+        self._dates: dict = {}
+        self._closed: dict = {}
+
+    def date(self, day: datetime.date):
+        value = self._dates.get(day)
+        if value is None:
+            value = self._dates[day] = connection.ops.adapt_datefield_value(day)
+        return value
+
+    def closed_at(self, day: datetime.date):
+        """Work on a day closes at 17:00 UTC (or now, for today's)."""
+        value = self._closed.get(day)
+        if value is None:
+            moment = min(
+                self._now, datetime.datetime.combine(day, datetime.time(17, 0), tzinfo=datetime.UTC)
+            )
+            value = self._closed[day] = connection.ops.adapt_datetimefield_value(moment)
+        return value
+
+
+def _insert(model, fields, rows) -> None:
+    """Multi-row INSERTs of ``rows`` (tuples in the order of ``fields``)."""
+    if not rows:
+        return
+    columns = [model._meta.get_field(name).column for name in fields]
+    quote = connection.ops.quote_name
+    # Names from the models' metadata; every value is a query parameter.
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    with connection.cursor() as cursor:
+        raw = getattr(cursor.cursor, "cursor", cursor.cursor)
+        if hasattr(raw, "max_stmt_length"):  # mysqlclient: fewer, larger statements
+            raw.max_stmt_length = 4 * 1024 * 1024
+        cursor.executemany(sql, rows)
 
 
 def demo_vin(n: int) -> str:
@@ -320,23 +396,39 @@ class Command(BaseCommand):
         created = 0
         while created < missing:
             size = min(BATCH, missing - created)
-            self._ticket_batch(have + created, size, today, customers, vehicles, mechanics, parts)
+            self._ticket_batch(
+                have + created, size, wanted, today, customers, vehicles, mechanics, parts
+            )
             created += size
             bar.update(size)
         bar.close()
 
     @transaction.atomic
-    def _ticket_batch(self, start, size, today, customers, vehicles, mechanics, parts):
+    def _ticket_batch(self, start, size, wanted, today, customers, vehicles, mechanics, parts):
         """``size`` tickets with their mechanics, part and labor lines,
-        totals, invoice numbers and payments, in bulk inserts."""
+        totals, invoice numbers and payments, in one transaction.
+
+        Rows are plain tuples written with multi-row INSERTs through the
+        database cursor (``executemany``): building a model instance per row
+        and letting bulk_create prepare every value cost ten times the
+        inserts themselves. The tickets get their ids here, after the
+        table's last id read under a lock (see ``_reserve_ids``), so their
+        lines can point at them.
+        """
         rng = self.rng
         now = timezone.now()
         rate = settings.SHOP_LABOR_RATE
-        tickets, plans = [], []
+        parts_tax_rate = settings.SHOP_PARTS_TAX_RATE
+        labor_tax_rate = settings.SHOP_LABOR_TAX_RATE
+        mechanic_ids = [m.pk for m in mechanics]
+        adapt = _Adapter(now)
+        rows, plans = [], []
         for n in range(start, start + size):
             customer = customers[rng.randrange(len(customers))]
             vehicle = rng.choice(vehicles[customer.pk])
-            age = rng.randrange(0, 3 * 365)
+            # Tickets come in over three years, the later ones more recent (as
+            # a shop's do): the indexes on dates then grow at their end.
+            age = max(0, HISTORY_DAYS * (wanted - n) // wanted - rng.randrange(0, 3))
             if n < len(RECENT_STATUSES):  # the first tickets cover every status
                 status, age = RECENT_STATUSES[n], n
             elif age < RECENT_DAYS:
@@ -344,8 +436,8 @@ class Command(BaseCommand):
             else:
                 status = rng.choice(OLD_STATUSES)
             crew = (
-                rng.sample(mechanics, k=min(len(mechanics), rng.choice([1, 1, 2])))
-                if mechanics
+                rng.sample(mechanic_ids, k=min(len(mechanic_ids), rng.choice([1, 1, 2])))
+                if mechanic_ids
                 else []
             )
             lines = {}
@@ -353,8 +445,8 @@ class Command(BaseCommand):
                 for part in rng.sample(parts, k=min(len(parts), rng.choice([0, 1, 1, 2, 3]))):
                     lines[part] = rng.randint(1, 4)
             labor = [
-                (mechanic, JOBS[rng.randrange(len(JOBS))], Decimal(rng.randrange(2, 17)) / 4)
-                for mechanic in crew[: rng.choice([1, 1, 2])]
+                (mechanic_id, JOBS[rng.randrange(len(JOBS))], Decimal(rng.randrange(2, 17)) / 4)
+                for mechanic_id in crew[: rng.choice([1, 1, 2])]
             ]
             discount = ("percent", Decimal("10.00")) if rng.random() < 0.1 else ("none", ZERO)
             totals = compute_totals(
@@ -362,86 +454,131 @@ class Command(BaseCommand):
                 labor_total=sum((labor_line_total(h, rate) for _, _, h in labor), ZERO),
                 discount_type=discount[0],
                 discount_value=discount[1],
-                parts_tax_rate=settings.SHOP_PARTS_TAX_RATE,
-                labor_tax_rate=settings.SHOP_LABOR_TAX_RATE,
+                parts_tax_rate=parts_tax_rate,
+                labor_tax_rate=labor_tax_rate,
             )
             service_date = today - datetime.timedelta(days=age)
-            closed_at = min(
-                now,
-                datetime.datetime.combine(service_date, datetime.time(17, 0), tzinfo=datetime.UTC),
-            )
+            closed_at = adapt.closed_at(service_date)
             paid = ZERO
             if status == Status.PAID:
                 paid = totals.total
             elif status == Status.INVOICED and rng.random() < 0.5:
                 paid = (totals.total / 2).quantize(Decimal("0.01"))
-            tickets.append(
-                ServiceTicket(
-                    customer=customer,
-                    vehicle=vehicle,
-                    vin=vehicle.vin,
-                    status=status,
-                    service_date=service_date,
-                    service_desc=JOBS[rng.randrange(len(JOBS))],
-                    discount_type=discount[0],
-                    discount_value=discount[1],
-                    parts_total=totals.parts_total,
-                    labor_total=totals.labor_total,
-                    discount=totals.discount,
-                    parts_tax=totals.parts_tax,
-                    labor_tax=totals.labor_tax,
-                    tax=totals.tax,
-                    total=totals.total,
-                    amount_paid=paid,
-                    balance_due=totals.total - paid,
-                    completed_at=closed_at if status in DONE else None,
-                    invoiced_at=closed_at if status in BILLED else None,
-                    paid_at=closed_at if status == Status.PAID else None,
-                )
+            rows.append(
+                [
+                    None,  # id, below
+                    customer.pk,
+                    vehicle.pk,
+                    vehicle.vin,
+                    status,
+                    None,  # mileage_in
+                    None,  # mileage_out
+                    "",  # declined_reason
+                    adapt.date(service_date),
+                    JOBS[rng.randrange(len(JOBS))],
+                    discount[0],
+                    discount[1],
+                    totals.parts_total,
+                    totals.labor_total,
+                    totals.discount,
+                    totals.parts_tax,
+                    totals.labor_tax,
+                    totals.tax,
+                    totals.total,
+                    paid,
+                    totals.total - paid,
+                    None,  # invoice_number, below
+                    closed_at if status in DONE else None,
+                    closed_at if status in BILLED else None,
+                    closed_at if status == Status.PAID else None,
+                    adapt.now,
+                    adapt.now,
+                ]
             )
             plans.append((crew, lines, labor, paid))
-        self._number_invoices(tickets)
-        ServiceTicket.objects.bulk_create(tickets, batch_size=BATCH)
-        if tickets[0].pk is None:  # a database that cannot return ids from a bulk insert
-            raise RuntimeError("seed_demo needs a database that returns ids from bulk inserts")
+        first_id = self._reserve_ids()
+        for offset, row in enumerate(rows):
+            row[0] = first_id + offset
+        self._number_invoices(rows)
+        _insert(ServiceTicket, TICKET_COLUMNS, rows)
         assignments, part_lines, labor_lines, payments = [], [], [], []
         methods = PaymentMethod.values
-        for ticket, (crew, lines, labor, paid) in zip(tickets, plans, strict=True):
-            assignments += [TicketMechanic(ticket=ticket, mechanic=m) for m in crew]
+        for row, (crew, lines, labor, paid) in zip(rows, plans, strict=True):
+            ticket_id = row[0]
+            assignments += [(ticket_id, m, adapt.now) for m in crew]
             part_lines += [
-                TicketPart(ticket=ticket, part=part, quantity=qty, unit_price=part.price)
+                (ticket_id, part.pk, qty, part.price, adapt.now, adapt.now)
                 for part, qty in lines.items()
             ]
             labor_lines += [
-                LaborLine(
-                    ticket=ticket,
-                    mechanic=m,
-                    description=job,
-                    hours=hours,
-                    rate=rate,
-                    line_total=labor_line_total(hours, rate),
+                (
+                    ticket_id,
+                    m,
+                    job,
+                    hours,
+                    rate,
+                    labor_line_total(hours, rate),
+                    adapt.now,
+                    adapt.now,
                 )
                 for m, job, hours in labor
             ]
             if paid > ZERO:
-                payments.append(Payment(ticket=ticket, amount=paid, method=rng.choice(methods)))
-        TicketMechanic.objects.bulk_create(assignments, batch_size=BATCH)
+                payments.append((ticket_id, paid, rng.choice(methods), "", None, adapt.now))
+        _insert(TicketMechanic, ("ticket", "mechanic", "assigned_at"), assignments)
         # Bulk inserts send no signals: keep the popular ranking's counts.
-        mechanic_ticket_count_add(counts=Counter(a.mechanic_id for a in assignments))
-        TicketPart.objects.bulk_create(part_lines, batch_size=BATCH)
-        LaborLine.objects.bulk_create(labor_lines, batch_size=BATCH)
-        Payment.objects.bulk_create(payments, batch_size=BATCH)
+        mechanic_ticket_count_add(counts=Counter(m for _, m, _ in assignments))
+        _insert(
+            TicketPart,
+            ("ticket", "part", "quantity", "unit_price", "created_at", "updated_at"),
+            part_lines,
+        )
+        _insert(
+            LaborLine,
+            (
+                "ticket",
+                "mechanic",
+                "description",
+                "hours",
+                "rate",
+                "line_total",
+                "created_at",
+                "updated_at",
+            ),
+            labor_lines,
+        )
+        _insert(
+            Payment,
+            ("ticket", "amount", "method", "reference", "received_by", "created_at"),
+            payments,
+        )
 
-    def _number_invoices(self, tickets):
-        """Give the batch's billed tickets the next invoice numbers, under
-        the same counter lock the invoice service takes."""
-        billed = sorted((t for t in tickets if t.status in BILLED), key=lambda t: t.invoiced_at)
+    def _reserve_ids(self) -> int:
+        """The first id of this batch's tickets: one past the table's last,
+        read with a lock on the end of the table (InnoDB locks the gap after
+        it; SQLite has one writer at a time), so no other insert can take
+        these ids before the batch commits."""
+        last = ServiceTicket.objects.order_by("-pk").values_list("pk", flat=True)
+        if connection.features.has_select_for_update:
+            last = last.select_for_update()
+        return (last.first() or 0) + 1
+
+    def _number_invoices(self, rows):
+        """Give the batch's billed tickets the next invoice numbers, in the
+        order they were invoiced, under the same counter lock the invoice
+        service takes."""
+        status, invoice_number, invoiced_at = (
+            TICKET_COLUMNS.index(name) for name in ("status", "invoice_number", "invoiced_at")
+        )
+        billed = sorted(
+            (row for row in rows if row[status] in BILLED), key=lambda row: row[invoiced_at]
+        )
         if not billed:
             return
         counter, _ = InvoiceCounter.objects.select_for_update().get_or_create(pk=1)
-        for ticket in billed:
+        for row in billed:
             counter.last_number += 1
-            ticket.invoice_number = counter.last_number
+            row[invoice_number] = counter.last_number
         counter.save(update_fields=["last_number"])
 
     def _print_logins(self, customers, mechanics):
