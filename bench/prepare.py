@@ -23,6 +23,7 @@ from accounts.models import Role, User  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from inventory.models import Part  # noqa: E402
 from mechanic_shop.api import response_cache  # noqa: E402
+from mechanic_shop.api.pagination import encode_cursor  # noqa: E402
 from mechanics.models import Mechanic  # noqa: E402
 from tickets import workflow  # noqa: E402
 from tickets.models import ServiceTicket  # noqa: E402
@@ -51,7 +52,7 @@ def main() -> None:
     parts = list(Part.objects.order_by("id").values_list("id", flat=True))
     Part.objects.update(quantity_in_stock=BENCH_STOCK)
     response_cache.bump("inventory")
-    pairs = [(t, p) for t in editable for p in parts]
+    pairs = [(t, p) for t in editable[-300:] for p in parts]
     rng.shuffle(pairs)
     mechanics = list(
         Mechanic.objects.annotate(n=Count("assignments"))
@@ -60,6 +61,16 @@ def main() -> None:
     )
     dates = ServiceTicket.objects.order_by("-service_date").values_list("service_date", flat=True)
     newest = dates.first()
+    # A page 90% of the way down the staff list: by cursor, and by page number.
+    deep = int(len(ticket_ids) * 0.9)
+    row = (
+        ServiceTicket.objects.order_by("-service_date", "-id")
+        .values_list("service_date", "id")[deep - 1 : deep]
+        .first()
+    )
+    deep_cursor = (
+        encode_cursor(["-service_date", "-id"], [row[0].isoformat(), row[1]]) if row else ""
+    )
     print(
         json.dumps(
             {
@@ -72,6 +83,8 @@ def main() -> None:
                 "busiest_mechanic": mechanics[0][0] if mechanics else None,
                 "median_customer": customers[len(customers) // 2][0],
                 "newest_date": newest.isoformat() if newest else None,
+                "deep_cursor": deep_cursor,
+                "deep_page": max(1, deep // 20 + 1),
             }
         )
     )

@@ -136,8 +136,7 @@ class ShopPagination(BasePagination):
         return rows
 
     def _encode_cursor(self, key: list, backwards: bool) -> str:
-        raw = json.dumps({"o": self.ordering, "k": key, "b": backwards}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_cursor(self.ordering, key, backwards=backwards)
 
     def _decode_cursor(self, raw: str, model, ordering: list[str]):
         invalid = ValidationError({"cursor": ["Invalid cursor: use the next or previous link."]})
@@ -279,6 +278,13 @@ class ShopPagination(BasePagination):
 
 
 # -- keyset helpers -----------------------------------------------------------
+
+
+def encode_cursor(ordering: list[str], key: list, *, backwards: bool = False) -> str:
+    """The ``cursor`` value of the page after (or before) the row whose
+    ordering values are ``key`` (JSON values: dates as ISO strings)."""
+    raw = json.dumps({"o": ordering, "k": key, "b": backwards}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _keyset_ordering(queryset) -> list[str]:
