@@ -226,6 +226,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, help="per endpoint (default 10, smoke 1)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--only", help="comma-separated endpoint keys (quick comparisons)")
     parser.add_argument(
         "--out", type=Path, help="results folder (default bench/results, smoke bench/tmp)"
@@ -238,7 +239,7 @@ def main() -> int:
     harness.TMP.mkdir(exist_ok=True)
     harness.require_wrk()
     prefix = f"bench-{os.getpid()}-{int(time.time())}"
-    label = "smoke" if args.smoke else "10k"
+    label = "smoke" if args.smoke else "api"
 
     if args.db == "mariadb":
         database_url = os.environ.get("BENCH_DATABASE_URL") or (
@@ -334,7 +335,7 @@ def main() -> int:
             ceiling_runs += runs_off
     finally:
         harness.clear_cache_prefix(env)
-        if args.db == "mariadb" and args.smoke:
+        if args.db == "mariadb" and not args.keep:
             harness.drop_mysql_database(database_url)
 
     rps_runs = [r["rps"] for r in ceiling_runs]

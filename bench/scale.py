@@ -65,6 +65,8 @@ def database(label: str, tickets: int, *, reuse: bool, redis_url: str, prefix: s
         )
         seed = {"tickets": tickets, "seconds": round(seconds, 1)}
         log(f"  seeded in {seconds:.1f} s")
+    else:
+        harness.manage(env, "migrate", "--noinput")
     return url, env, seed
 
 
