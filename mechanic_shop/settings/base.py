@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     # DRF keys the errors of list items by index (an int).
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "mechanic_shop.api.filter_backends.ShopFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
