@@ -63,12 +63,12 @@ def money(value: Decimal) -> str:
     return format(value.quantize(CENT), "f")
 
 
-def iso_datetime(value):
-    """What DRF's DateTimeField answers: ISO 8601 in the current time zone,
-    UTC written ``Z``."""
+def iso_datetime(value, zone=None):
+    """What DRF's DateTimeField answers: ISO 8601 in the current time zone
+    (``zone``, when the caller already has it), UTC written ``Z``."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -114,8 +114,9 @@ class ServiceTicketSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, row):
+        zone = timezone.get_current_timezone()
         completed_at, invoiced_at, paid_at, created_at, updated_at = (
-            iso_datetime(row[name]) for name in DATETIME_FIELDS
+            iso_datetime(row[name], zone) for name in DATETIME_FIELDS
         )
         return {
             "id": row["id"],
