@@ -206,3 +206,39 @@ def test_me_as_mechanic(mechanic):
     response = client_for(mechanic.user).get("/auth/me")
     assert response.status_code == 200
     assert response.json()["mechanic_id"] == mechanic.pk
+
+
+def test_the_user_loaded_per_request_is_the_orms(db):
+    """accounts.selectors.user_by_id answers what the ORM answers, value
+    types included (booleans, aware datetimes), on every database."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.selectors import user_by_id
+    from tests.factories import AdminFactory
+
+    admin = AdminFactory(last_login=timezone.now())
+    loaded, expected = user_by_id(admin.pk), User.objects.get(pk=admin.pk)
+    fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(loaded, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert loaded.is_staff is True and loaded.is_active is True
+    assert timezone.is_aware(loaded.last_login) and timezone.is_aware(loaded.date_joined)
+    assert not loaded._state.adding and loaded._state.db == "default"
+    assert user_by_id(admin.pk + 1000) is None
+
+
+def test_a_deleted_or_deactivated_user_is_refused_with_a_valid_token(db):
+    from conftest import client_for
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    client = client_for(customer.user)
+    assert client.get("/auth/me/").status_code == 200
+    customer.user.is_active = False
+    customer.user.save()
+    assert client.get("/auth/me/").status_code == 401
+    other = CustomerFactory()
+    client = client_for(other.user)
+    other.delete()
+    other.user.delete()
+    assert client.get("/auth/me/").status_code == 401
