@@ -62,6 +62,8 @@ def endpoints(data: dict, tokens: dict, sizes: dict) -> list[dict]:
          "token": tokens["mechanic"]},
         {"key": "login", "name": "customer login (PBKDF2)", "kind": "login", "method": "POST",
          "path": "/customers/login/", "body": login_body},
+        {"key": "plain_drf", "name": "plain DRF ListAPIView, 10 rows", "kind": "info",
+         "path": "/bench/plain-drf/"},
         {"key": "ceiling_large", "name": f"ceiling, tickets-page size ({sizes['tickets']} B)",
          "kind": "info", "path": f"/bench/ceiling/?bytes={sizes['tickets']}"},
     ]  # fmt: skip
@@ -170,7 +172,7 @@ def table(report: dict) -> str:
     ]
     for r in report["endpoints"]:
         target = TARGETS.get(r["kind"])
-        note = {"login": "exception (password hashing)", "info": "yardstick"}.get(
+        note = {"login": "exception (password hashing)", "info": "calibration"}.get(
             r["kind"], f">= {target}" if target else "p99 only"
         )
         lines.append(

@@ -12,6 +12,10 @@ from functools import lru_cache
 import orjson
 from django.http import HttpResponse
 from django.urls import re_path
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+
+from inventory.models import Part
 
 from . import urls as api_urls
 
@@ -54,7 +58,33 @@ def ceiling(request):
     return HttpResponse(orjson.dumps(list(ceiling_items(size))), content_type="application/json")
 
 
-urlpatterns = [re_path(r"^bench/ceiling/?$", ceiling, name="bench-ceiling"), *api_urls.urlpatterns]
+class PlainPartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Part
+        fields = ["id", "name", "part_number", "price", "quantity_in_stock", "reorder_level"]
+
+
+class PlainDRFList(generics.ListAPIView):
+    """A calibration point, not the API: a plain DRF ListAPIView over a flat
+    10-row table (ModelSerializer, the project's renderer, authentication and
+    throttles; no pagination, no filters), the "about 0.3 of the ceiling"
+    the issue quotes."""
+
+    queryset = Part.objects.order_by("id")
+    serializer_class = PlainPartSerializer
+    permission_classes = [AllowAny]
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return super().get_queryset()[:10]
+
+
+urlpatterns = [
+    re_path(r"^bench/ceiling/?$", ceiling, name="bench-ceiling"),
+    re_path(r"^bench/plain-drf/?$", PlainDRFList.as_view(), name="bench-plain-drf"),
+    *api_urls.urlpatterns,
+]
 
 handler400 = api_urls.handler400
 handler403 = api_urls.handler403
