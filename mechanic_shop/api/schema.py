@@ -1,6 +1,7 @@
 """Shared OpenAPI pieces: the error bodies every endpoint can answer."""
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
 
 ErrorSerializer = inline_serializer(
@@ -11,15 +12,36 @@ ErrorSerializer = inline_serializer(
     },
 )
 
-ValidationErrorSerializer = inline_serializer(
-    "ValidationError",
-    fields={
-        "field_name": serializers.ListField(
-            child=serializers.CharField(),
-            help_text="Each invalid field maps to its messages; "
-            "problems not tied to one field are under non_field_errors.",
-        ),
-    },
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """A 400 for invalid input: documented by ``FieldErrorsSchema``."""
+
+
+class FieldErrorsSchema(OpenApiSerializerExtension):
+    """``{field: [messages]}``: any field name, so no fixed properties. A
+    nested field or a list item maps to an object of its own errors
+    (``{"mechanic_ids": {"1": ["A valid integer is required."]}}``)."""
+
+    target_class = FieldErrorsSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        messages = {"type": "array", "items": {"type": "string"}}
+        return {
+            "type": "object",
+            "description": "Each invalid field maps to its messages (an object of its own "
+            "errors for a nested field or a list item); problems not tied to one field "
+            "are under non_field_errors.",
+            "additionalProperties": {"oneOf": [messages, {"type": "object"}]},
+            "example": {"vin": ["A VIN is 17 letters and digits, without I, O or Q."]},
+        }
+
+
+# A 400 is either invalid fields, or a body that could not be read at all
+# (malformed JSON: {"detail", "code": "parse_error"}).
+BadRequestSerializer = PolymorphicProxySerializer(
+    component_name="BadRequest",
+    serializers=[FieldErrorsSerializer, ErrorSerializer],
+    resource_type_field_name=None,
 )
 
 ConflictSerializer = inline_serializer(
@@ -51,7 +73,7 @@ def error_responses(*codes: int) -> dict:
     responses = {}
     for code in codes:
         if code == 400:
-            serializer = ValidationErrorSerializer
+            serializer = BadRequestSerializer
         elif code == 409:
             serializer = ConflictSerializer
         else:
