@@ -6,7 +6,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from conftest import client_for
-from tests.factories import AdminFactory, CustomerFactory
+from tests.factories import AdminFactory, CustomerFactory, MechanicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +14,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def openapi():
     return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def json_schema(node):
+    """OpenAPI 3.0 schema -> JSON Schema: ``nullable: true`` means null is allowed."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False) and "type" in node:
+        node["type"] = [node["type"], "null"]
+    return node
 
 
 def assert_conforms(openapi, response, path: str, method: str) -> None:
@@ -27,7 +39,8 @@ def assert_conforms(openapi, response, path: str, method: str) -> None:
         assert not response.content
         return
     schema = content["application/json"]["schema"]
-    jsonschema.validate(response.json(), {**schema, "components": openapi["components"]})
+    document = json_schema({**schema, "components": openapi["components"]})
+    jsonschema.validate(response.json(), document)
 
 
 # (what, method, path template, concrete path, body)
@@ -68,3 +81,25 @@ def test_customer_not_found_matches_the_schema(openapi):
     response = client_for(CustomerFactory().user).get("/customers/999999/")
     assert response.status_code == 404
     assert_conforms(openapi, response, "/customers/{id}/", "get")
+
+
+@pytest.mark.parametrize(
+    "template, path",
+    [
+        ("/mechanics/", "/mechanics/"),
+        ("/mechanics/{id}/", "/mechanics/{id}/"),
+        ("/mechanics/search/", "/mechanics/search/?name=a"),
+        ("/mechanics/popular/", "/mechanics/popular/"),
+    ],
+)
+@pytest.mark.parametrize("role", ["mechanic", "admin"])
+def test_mechanic_answers_match_the_schema_for_each_staff_role(openapi, template, path, role):
+    """Mechanics do not see salaries, admins do: both answers are valid."""
+    mechanic = MechanicFactory(name="Ana")
+    user = mechanic.user if role == "mechanic" else AdminFactory()
+    response = client_for(user).get(path.format(id=mechanic.pk))
+    assert response.status_code == 200
+    body = response.json()
+    first = body["results"][0] if "results" in body else body
+    assert ("salary" in first) is (role == "admin")
+    assert_conforms(openapi, response, template, "get")
