@@ -4,6 +4,7 @@ fuzzing checks the same, at random; these pin the cases it found)."""
 import jsonschema
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 
 from conftest import client_for
 from tests.factories import AdminFactory, CustomerFactory, MechanicFactory
@@ -58,6 +59,9 @@ BAD_INPUT = [
         {"mechanic_ids": [1, "x"]},
     ),
     ("unknown object", "get", "/inventory/{id}/", "/inventory/999999/", None),
+    ("page past the end", "get", "/inventory/", "/inventory/?page=99", None),
+    ("offset past the end", "get", "/service-tickets/", "/service-tickets/?offset=10", None),
+    ("huge offset", "get", "/customers/", "/customers/?offset=1000000000000", None),
     ("unknown ticket", "delete", "/service-tickets/{id}/", "/service-tickets/999999/", None),
 ]
 
@@ -103,3 +107,45 @@ def test_mechanic_answers_match_the_schema_for_each_staff_role(openapi, template
     first = body["results"][0] if "results" in body else body
     assert ("salary" in first) is (role == "admin")
     assert_conforms(openapi, response, template, "get")
+
+
+def test_every_operation_declares_the_cross_cutting_answers(openapi):
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            where = f"{method.upper()} {path}"
+            assert {"401", "429", "503"} <= declared, where
+            if "requestBody" in operation:
+                assert {"413", "415"} <= declared, where
+            if any(p["name"] == "page" for p in operation.get("parameters", [])):
+                assert "404" in declared, where
+
+
+def test_cross_cutting_answers_match_the_schema(openapi, settings):
+    client = client_for(AdminFactory())
+    wrong_type = client.post("/inventory/", b"name=x", content_type="text/plain")
+    assert wrong_type.status_code == 415
+    assert_conforms(openapi, wrong_type, "/inventory/", "post")
+
+    settings.REQUEST_BODY_MAX_BYTES = 100
+    too_big = client.post("/inventory/", {"name": "x" * 200}, format="json")
+    assert too_big.status_code == 413
+    assert_conforms(openapi, too_big, "/inventory/", "post")
+
+    anonymous_with_bad_token = APIClient()
+    anonymous_with_bad_token.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+    refused = anonymous_with_bad_token.get("/inventory/")
+    assert refused.status_code == 401
+    assert_conforms(openapi, refused, "/inventory/", "get")
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "user": "1/min",
+        },
+    }
+    client.get("/auth/me/")
+    throttled = client.get("/auth/me/")
+    assert throttled.status_code == 429
+    assert_conforms(openapi, throttled, "/auth/me/", "get")
