@@ -21,6 +21,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,10 @@ def exception_handler(exc, context):
         )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
+    if isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
+        # ValidationError("message") (DRF's search filter raises one for a NUL
+        # byte) would answer a bare list: keep the documented object shape.
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
 
     response = drf_exception_handler(exc, context)
     if response is None:

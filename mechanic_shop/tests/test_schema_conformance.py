@@ -58,6 +58,7 @@ BAD_INPUT = [
         "/service-tickets/",
         {"mechanic_ids": [1, "x"]},
     ),
+    ("NUL byte in a search", "get", "/mechanics/", "/mechanics/?search=a%00b", None),
     ("unknown object", "get", "/inventory/{id}/", "/inventory/999999/", None),
     ("page past the end", "get", "/inventory/", "/inventory/?page=99", None),
     ("offset past the end", "get", "/service-tickets/", "/service-tickets/?offset=10", None),
@@ -149,3 +150,9 @@ def test_cross_cutting_answers_match_the_schema(openapi, settings):
     throttled = client.get("/auth/me/")
     assert throttled.status_code == 429
     assert_conforms(openapi, throttled, "/auth/me/", "get")
+
+
+def test_a_message_without_a_field_is_under_non_field_errors():
+    response = client_for(AdminFactory()).get("/inventory/?search=brake%00pad")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Null characters are not allowed."]}
