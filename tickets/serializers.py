@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Customer
@@ -7,6 +8,14 @@ from mechanics.models import Mechanic
 from .validators import normalize_vin, validate_vin
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$",
+        "description": "17 letters and digits without I, O or Q, in any case; stored upper-case.",
+        "example": "1HGCM82633A004352",
+    }
+)
 class VinField(serializers.CharField):
     """17 letters and digits without I, O, Q; stored upper-case."""
 

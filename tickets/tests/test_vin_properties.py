@@ -81,3 +81,26 @@ def test_the_api_refuses_unicode_that_upper_cases_into_a_vin(vin):
     assert response.status_code == 400
     assert list(response.json()) == ["vin"]
     assert not ServiceTicket.objects.exists()
+
+
+@pytest.fixture(scope="module")
+def schema_vin_pattern():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return schema["components"]["schemas"]["ServiceTicketWriteRequest"]["properties"]["vin"][
+        "pattern"
+    ]
+
+
+@given(value=st.one_of(st.text(max_size=20), vins, vins.map(str.lower)))
+def test_the_schema_pattern_promises_only_what_the_api_accepts(schema_vin_pattern, value):
+    """Clients (and the schema fuzzer) trust the pattern in the OpenAPI
+    schema: a VIN matching it is accepted, and every VIN matches it."""
+    if re.fullmatch(schema_vin_pattern, value):
+        assert accepted(value)
+
+
+@given(vin=vins, lower=st.booleans())
+def test_every_vin_matches_the_schema_pattern(schema_vin_pattern, vin, lower):
+    assert re.fullmatch(schema_vin_pattern, vin.lower() if lower else vin)
