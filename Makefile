@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format migrate seed schema clean
+.PHONY: run test lint format migrate seed schema fuzz concurrency clean
 
 $(VENV)/.runtime: requirements.txt
 	bash scripts/system-deps.sh
@@ -17,6 +17,10 @@ $(VENV)/.runtime: requirements.txt
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.fuzz: $(VENV)/.dev requirements-fuzz.txt
+	$(BIN)/pip install -q -r requirements-fuzz.txt
 	touch $@
 
 run: $(VENV)/.runtime
@@ -35,6 +39,11 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Schemathesis against /api/schema/ of a real server, as each role; fixed
+# seed. DATABASE_URL / REDIS_URL are honoured (see scripts/fuzz.py).
+fuzz: $(VENV)/.fuzz
+	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 schema: $(VENV)/.runtime
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
