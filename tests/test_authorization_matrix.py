@@ -18,6 +18,7 @@ A new endpoint is a new row; a path of main that no row covers fails
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -34,6 +35,7 @@ from tests.factories import (
     MechanicFactory,
     PartFactory,
     ServiceTicketFactory,
+    VehicleFactory,
 )
 from tickets import services as ticket_services
 
@@ -55,11 +57,25 @@ class World:
     admin: object
     part: object
     spare_part: object  # on no ticket: may be deleted
-    ticket: object  # A's, with the mechanic and 2 of part
+    ticket: object  # A's estimate, with the mechanic, 2 of part and a labor line
     ticket_b: object
+    labor: object  # the labor line on A's ticket
+    approved: object  # A's tickets further along their lifecycle
+    in_progress: object
+    completed: object
+    invoiced: object
+    vehicle: object  # A's, serviced on ``ticket``
+    spare_vehicle: object  # A's, never serviced: may be deleted
 
     def ids(self) -> dict:
         return {
+            "labor": self.labor.pk,
+            "approved": self.approved.pk,
+            "in_progress": self.in_progress.pk,
+            "completed": self.completed.pk,
+            "invoiced": self.invoiced.pk,
+            "vehicle": self.vehicle.pk,
+            "spare_vehicle": self.spare_vehicle.pk,
             "a": self.customer_a.pk,
             "b": self.customer_b.pk,
             "mechanic": self.mechanic.pk,
@@ -81,15 +97,39 @@ class World:
         return client_for(user)
 
 
+def ticket_at(status: str, *, customer, mechanic, part):
+    """One of ``customer``'s tickets, moved through its lifecycle to ``status``."""
+    ticket = ServiceTicketFactory(customer=customer, mechanics=[mechanic])
+    ticket_services.ticket_add_part(ticket=ticket, part=part, quantity=1)
+    for action in ("approve", "start", "complete", "invoice"):
+        if ticket.status == status:
+            break
+        ticket = ticket_services.ticket_transition(ticket=ticket, action=action)
+    assert ticket.status == status
+    return ticket
+
+
 @pytest.fixture
 def world():
     customer_a = CustomerFactory(name="Alice A")
     customer_b = CustomerFactory(name="Bob B")
     mechanic = MechanicFactory(name="Mo Mechanic")
-    part = PartFactory(quantity_in_stock=10, price="12.50")
-    ticket = ServiceTicketFactory(customer=customer_a, mechanics=[mechanic])
+    part = PartFactory(quantity_in_stock=20, price="12.50")
+    vehicle = VehicleFactory(customer=customer_a)
+    ticket = ServiceTicketFactory(customer=customer_a, vehicle=vehicle, mechanics=[mechanic])
     ticket_services.ticket_add_part(ticket=ticket, part=part, quantity=2)
+    labor = ticket_services.ticket_add_labor(
+        ticket=ticket, mechanic=mechanic, description="Bleed brakes", hours=Decimal("1.5")
+    )
+    lifecycle = {
+        status: ticket_at(status, customer=customer_a, mechanic=mechanic, part=part)
+        for status in ("approved", "in_progress", "completed", "invoiced")
+    }
     return World(
+        labor=labor,
+        vehicle=vehicle,
+        spare_vehicle=VehicleFactory(customer=customer_a),
+        **lifecycle,
         customer_a=customer_a,
         customer_b=customer_b,
         mechanic=mechanic,
@@ -195,8 +235,32 @@ def edit_mechanics(world):
     return {"add_ids": [world.spare_mechanic.pk], "remove_ids": [world.mechanic.pk]}
 
 
-def one_unit(world):
-    return {"quantity": 1}
+def decline_reason(world):
+    return {"reason": "Too expensive"}
+
+
+def labor_line(world):
+    return {"description": "Replace pads", "hours": "2.00", "mechanic_id": world.mechanic.pk}
+
+
+def fewer_hours(world):
+    return {"hours": "0.50"}
+
+
+def payment(world):
+    return {"amount": "1.00", "method": "card"}
+
+
+def vehicle_of_a(world):
+    return {"customer_id": world.customer_a.pk, "vin": "JH4KA7561PC008269", "make": "Honda"}
+
+
+def vehicle_replacement(world):
+    return {"vin": world.vehicle.vin, "make": "Toyota", "model": "Yaris", "mileage": 60_000}
+
+
+def new_plate(world):
+    return {"license_plate": "NEW 123"}
 
 
 # ---------------------------------------------------------------- the matrix
@@ -216,14 +280,10 @@ def row(method, path, anonymous, customer_a, customer_b, mechanic, admin, body=N
     return Row(method, path, (anonymous, customer_a, customer_b, mechanic, admin), body, **kw)
 
 
-def other_methods(path: str, allowed: set[str], *, anonymous, customer, staff) -> list[Row]:
+def other_methods(path: str, allowed: set[str], *expected: int) -> list[Row]:
     """The methods a path does not have: refused by the first check that
     fails (authentication, then role), else 405."""
-    return [
-        row(m, path, anonymous, customer, customer, staff, staff)
-        for m in METHODS
-        if m not in allowed
-    ]
+    return [row(m, path, *expected) for m in METHODS if m not in allowed]
 
 
 def token_door(path: str, body, expected: int, *, stateless=True) -> list[Row]:
@@ -231,14 +291,14 @@ def token_door(path: str, body, expected: int, *, stateless=True) -> list[Row]:
     credential, so every caller gets the same answer."""
     return [
         row("post", path, *([expected] * 5), body=body, stateless=stateless),
-        *other_methods(path, {"post"}, anonymous=405, customer=405, staff=405),
+        *other_methods(path, {"post"}, 405, 405, 405, 405, 405),
     ]
 
 
-NOT_ALLOWED = 405
-# Unsupported methods on a path any logged-in user may use / staff only.
-LOGGED_IN = {"anonymous": 401, "customer": NOT_ALLOWED, "staff": NOT_ALLOWED}
-STAFF = {"anonymous": 401, "customer": 403, "staff": NOT_ALLOWED}
+# What an unsupported method gets, by who may use the path at all.
+LOGGED_IN = (401, 405, 405, 405, 405)
+STAFF = (401, 403, 403, 405, 405)
+ADMINS = (401, 403, 403, 403, 405)
 
 MATRIX: list[Row] = [
     # -- logins and tokens
@@ -248,11 +308,11 @@ MATRIX: list[Row] = [
     *token_door("/auth/token/refresh/", refresh_a, 200),
     *token_door("/auth/logout/", refresh_a, 204),
     row("get", "/auth/me/", 401, 200, 200, 200, 200),
-    *other_methods("/auth/me/", {"get"}, **LOGGED_IN),
+    *other_methods("/auth/me/", {"get"}, *LOGGED_IN),
     # -- customers: staff list them; a customer reaches only its own record
     row("get", "/customers/", 401, 403, 403, 200, 200),
     row("post", "/customers/", 201, 201, 201, 201, 201, body=new_customer),
-    *other_methods("/customers/", {"get", "post"}, **LOGGED_IN),
+    *other_methods("/customers/", {"get", "post"}, *LOGGED_IN),
     row("get", "/customers/{a}/", 401, 200, 404, 200, 200),
     row("put", "/customers/{a}/", 401, 200, 404, 200, 200, body=customer_replacement),
     row("patch", "/customers/{a}/", 401, 200, 404, 200, 200, body=rename),
@@ -260,24 +320,24 @@ MATRIX: list[Row] = [
     row("delete", "/customers/{a}/", 401, 409, 404, 409, 409),
     row("post", "/customers/{a}/", 401, 405, 405, 405, 405),
     row("get", "/customers/my-tickets/", 401, 200, 200, 403, 403),
-    *other_methods("/customers/my-tickets/", {"get"}, **LOGGED_IN),
+    *other_methods("/customers/my-tickets/", {"get"}, *LOGGED_IN),
     # -- mechanics: staff read, admins write
     row("get", "/mechanics/", 401, 403, 403, 200, 200),
     row("post", "/mechanics/", 401, 403, 403, 403, 201, body=new_mechanic),
-    *other_methods("/mechanics/", {"get", "post"}, **STAFF),
+    *other_methods("/mechanics/", {"get", "post"}, *STAFF),
     row("get", "/mechanics/{mechanic}/", 401, 403, 403, 200, 200),
     row("put", "/mechanics/{mechanic}/", 401, 403, 403, 403, 200, body=mechanic_replacement),
     row("patch", "/mechanics/{mechanic}/", 401, 403, 403, 403, 200, body=rename),
     row("delete", "/mechanics/{spare_mechanic}/", 401, 403, 403, 403, 204),
     row("post", "/mechanics/{mechanic}/", 401, 403, 403, 405, 405),
     row("get", "/mechanics/search/?name=mo", 401, 403, 403, 200, 200),
-    *other_methods("/mechanics/search/", {"get"}, **STAFF),
+    *other_methods("/mechanics/search/", {"get"}, *STAFF),
     row("get", "/mechanics/popular/", 401, 403, 403, 200, 200),
-    *other_methods("/mechanics/popular/", {"get"}, **STAFF),
+    *other_methods("/mechanics/popular/", {"get"}, *STAFF),
     # -- inventory: anyone reads the catalog, staff write
     row("get", "/inventory/", 200, 200, 200, 200, 200),
     row("post", "/inventory/", 401, 403, 403, 201, 201, body=new_part),
-    *other_methods("/inventory/", {"get", "post"}, **STAFF),
+    *other_methods("/inventory/", {"get", "post"}, *STAFF),
     row("get", "/inventory/{part}/", 200, 200, 200, 200, 200),
     row("put", "/inventory/{part}/", 401, 403, 403, 200, 200, body=part_replacement),
     row("patch", "/inventory/{part}/", 401, 403, 403, 200, 200, body=rename),
@@ -286,7 +346,7 @@ MATRIX: list[Row] = [
     # -- service tickets: a customer reads its own, staff work them, admins delete
     row("get", "/service-tickets/", 401, 200, 200, 200, 200),
     row("post", "/service-tickets/", 401, 403, 403, 201, 201, body=new_ticket),
-    *other_methods("/service-tickets/", {"get", "post"}, **STAFF),
+    *other_methods("/service-tickets/", {"get", "post"}, *STAFF),
     row("get", "/service-tickets/{ticket}/", 401, 200, 404, 200, 200),
     row("put", "/service-tickets/{ticket}/", 401, 403, 403, 200, 200, body=ticket_replacement),
     row("patch", "/service-tickets/{ticket}/", 401, 403, 403, 200, 200, body=redescribe),
@@ -301,11 +361,11 @@ MATRIX: list[Row] = [
         200,
         200,
     ),
-    *other_methods("/service-tickets/{ticket}/assign-mechanic/{spare_mechanic}/", {"put"}, **STAFF),
+    *other_methods("/service-tickets/{ticket}/assign-mechanic/{spare_mechanic}/", {"put"}, *STAFF),
     row("put", "/service-tickets/{ticket}/remove-mechanic/{mechanic}/", 401, 403, 403, 200, 200),
-    *other_methods("/service-tickets/{ticket}/remove-mechanic/{mechanic}/", {"put"}, **STAFF),
+    *other_methods("/service-tickets/{ticket}/remove-mechanic/{mechanic}/", {"put"}, *STAFF),
     row("put", "/service-tickets/{ticket}/edit/", 401, 403, 403, 200, 200, body=edit_mechanics),
-    *other_methods("/service-tickets/{ticket}/edit/", {"put"}, **STAFF),
+    *other_methods("/service-tickets/{ticket}/edit/", {"put"}, *STAFF),
     *[
         row(method, f"/service-tickets/{{ticket}}/{verb}/{{part}}/", 401, 403, 403, 200, 200)
         for verb in ("add-part", "remove-part")
@@ -315,6 +375,66 @@ MATRIX: list[Row] = [
         row(method, f"/service-tickets/{{ticket}}/{verb}/{{part}}/", 401, 403, 403, 405, 405)
         for verb in ("add-part", "remove-part")
         for method in ("get", "patch", "delete")
+    ],
+    # -- the lifecycle: the owner (or staff) approves or declines, staff do the rest
+    row("post", "/service-tickets/{ticket}/approve/", 401, 200, 404, 200, 200),
+    *other_methods("/service-tickets/{ticket}/approve/", {"post"}, *STAFF),
+    row("post", "/service-tickets/{ticket}/decline/", 401, 200, 404, 200, 200, body=decline_reason),
+    *other_methods("/service-tickets/{ticket}/decline/", {"post"}, *STAFF),
+    row("post", "/service-tickets/{approved}/start/", 401, 403, 403, 200, 200),
+    *other_methods("/service-tickets/{approved}/start/", {"post"}, *STAFF),
+    row("post", "/service-tickets/{in_progress}/complete/", 401, 403, 403, 200, 200),
+    *other_methods("/service-tickets/{in_progress}/complete/", {"post"}, *STAFF),
+    row("post", "/service-tickets/{completed}/invoice/", 401, 403, 403, 200, 200),
+    *other_methods("/service-tickets/{completed}/invoice/", {"post"}, *STAFF),
+    row("post", "/service-tickets/{ticket}/cancel/", 401, 403, 403, 200, 200),
+    *other_methods("/service-tickets/{ticket}/cancel/", {"post"}, *STAFF),
+    # -- labor lines
+    row("post", "/service-tickets/{ticket}/labor/", 401, 403, 403, 201, 201, body=labor_line),
+    *other_methods("/service-tickets/{ticket}/labor/", {"post"}, *STAFF),
+    row(
+        "put", "/service-tickets/{ticket}/labor/{labor}/", 401, 403, 403, 200, 200, body=labor_line
+    ),
+    row(
+        "patch",
+        "/service-tickets/{ticket}/labor/{labor}/",
+        401,
+        403,
+        403,
+        200,
+        200,
+        body=fewer_hours,
+    ),
+    row("delete", "/service-tickets/{ticket}/labor/{labor}/", 401, 403, 403, 200, 200),
+    *other_methods("/service-tickets/{ticket}/labor/{labor}/", {"put", "patch", "delete"}, *STAFF),
+    # -- payments and history: the owner reads, staff take payments
+    row("get", "/service-tickets/{invoiced}/payments/", 401, 200, 404, 200, 200),
+    row("post", "/service-tickets/{invoiced}/payments/", 401, 403, 403, 201, 201, body=payment),
+    *other_methods("/service-tickets/{invoiced}/payments/", {"get", "post"}, *STAFF),
+    row("get", "/service-tickets/{ticket}/history/", 401, 200, 404, 200, 200),
+    *other_methods("/service-tickets/{ticket}/history/", {"get"}, *STAFF),
+    # -- vehicles: a customer manages its own, staff all
+    row("get", "/vehicles/", 401, 200, 200, 200, 200),
+    # B may register vehicles, but not to A: refused, nothing stored.
+    row("post", "/vehicles/", 401, 201, 400, 201, 201, body=vehicle_of_a),
+    *other_methods("/vehicles/", {"get", "post"}, *LOGGED_IN),
+    row("get", "/vehicles/{vehicle}/", 401, 200, 404, 200, 200),
+    row("put", "/vehicles/{vehicle}/", 401, 200, 404, 200, 200, body=vehicle_replacement),
+    row("patch", "/vehicles/{vehicle}/", 401, 200, 404, 200, 200, body=new_plate),
+    row("delete", "/vehicles/{spare_vehicle}/", 401, 204, 404, 204, 204),
+    # Serviced: whoever may delete it meets the 409 that keeps its history.
+    row("delete", "/vehicles/{vehicle}/", 401, 409, 404, 409, 409),
+    row("post", "/vehicles/{vehicle}/", *LOGGED_IN),
+    row("get", "/vehicles/{vehicle}/history/", 401, 200, 404, 200, 200),
+    *other_methods("/vehicles/{vehicle}/history/", {"get"}, *LOGGED_IN),
+    # -- reports: admins only
+    *[
+        r
+        for path in ("/reports/revenue/", "/reports/mechanics/", "/reports/low-stock/")
+        for r in [
+            row("get", path, 401, 403, 403, 403, 200),
+            *other_methods(path, {"get"}, *ADMINS),
+        ]
     ],
 ]
 
@@ -346,13 +466,17 @@ def test_matrix(world, case, caller, expected):
     changed = snapshot() != before
     if expected >= 400:
         assert response["Content-Type"].startswith("application/json")
-        assert response.json()["code"] in ERROR_CODES[expected]
+        body = response.json()
+        if expected == 400:  # refused on ownership grounds, answered on the field
+            assert "customer_id" in body
+        else:
+            assert body["code"] in ERROR_CODES[expected]
         assert not changed, "a refused request changed the database"
     elif case.method == "get":
         assert not changed, "a read changed the database"
     else:
         assert changed != case.stateless, "an accepted write changed nothing"
-    if expected == 200 and case.method == "get" and "{" in case.path:
+    if expected == 200 and case.method == "get" and case.path.endswith("}/"):
         assert response.json()["id"] == int(path.rstrip("/").rsplit("/", 1)[1])
 
 
@@ -395,15 +519,24 @@ def test_lists_show_each_caller_only_its_own(world, caller):
         assert tickets.status_code == mine.status_code == 401
         return
     ids = {t["id"] for t in tickets.json()["results"]}
+    of_a = {
+        t.pk
+        for t in (world.ticket, world.approved, world.in_progress, world.completed, world.invoiced)
+    }
     expected = {
-        "customer_a": {world.ticket.pk},
+        "customer_a": of_a,
         "customer_b": {world.ticket_b.pk},
-        "mechanic": {world.ticket.pk, world.ticket_b.pk},
-        "admin": {world.ticket.pk, world.ticket_b.pk},
+        "mechanic": of_a | {world.ticket_b.pk},
+        "admin": of_a | {world.ticket_b.pk},
     }[caller]
     assert ids == expected
     if caller.startswith("customer"):
         assert {t["id"] for t in mine.json()["results"]} == expected
+    vehicles = {v["id"] for v in client.get("/vehicles/").json()["results"]}
+    if caller == "customer_b":
+        assert not vehicles & {world.vehicle.pk, world.spare_vehicle.pk}
+    else:
+        assert {world.vehicle.pk, world.spare_vehicle.pk} <= vehicles
     # Filtering by another customer cannot widen a customer's view.
     other = world.customer_b if caller == "customer_a" else world.customer_a
     filtered = client.get(f"/service-tickets/?customer={other.pk}").json()["results"]
