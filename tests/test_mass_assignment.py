@@ -18,9 +18,11 @@ from tests.factories import (
     MechanicFactory,
     PartFactory,
     ServiceTicketFactory,
+    VehicleFactory,
 )
 from tickets import services as ticket_services
-from tickets.models import ServiceTicket, TicketPart
+from tickets.models import LaborLine, Payment, ServiceTicket, TicketPart
+from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,69 @@ def test_a_login_cannot_ask_for_a_role(shop):
     assert response.status_code == 200
     assert response.json()["role"] == "customer"
     assert AccessToken(response.json()["access"])["role"] == "customer"
+
+
+def test_a_customer_cannot_hand_its_vehicle_to_someone_else(shop):
+    vehicle = VehicleFactory(customer=shop["a"])
+    response = caller(shop, "customer_a").patch(
+        f"/vehicles/{vehicle.pk}/", {"customer_id": shop["b"].pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "customer_id" in response.json()
+    assert Vehicle.objects.get(pk=vehicle.pk).customer_id == shop["a"].pk
+
+
+def test_workflow_actions_ignore_a_body_that_names_the_outcome(shop):
+    """approve moves estimate -> approved, whatever status or totals the
+    body asks for."""
+    ticket = shop["ticket"]
+    response = caller(shop, "customer_a").post(
+        f"/service-tickets/{ticket.pk}/approve/",
+        {"status": "paid", "total": "0.00", "invoice_number": 1},
+        format="json",
+    )
+    assert response.status_code == 200
+    stored = ServiceTicket.objects.get(pk=ticket.pk)
+    assert (stored.status, stored.invoice_number) == ("approved", None)
+    assert stored.parts_total == Decimal("25.00")
+
+
+def test_a_labor_line_total_is_computed_not_taken(shop):
+    ticket = shop["ticket"]
+    response = caller(shop, "mechanic").post(
+        f"/service-tickets/{ticket.pk}/labor/",
+        {
+            "description": "Pads",
+            "hours": "2.00",
+            "rate": "90.00",
+            "mechanic_id": shop["mechanic"].pk,
+            "line_total": "0.01",
+            "ticket_id": 999_999,
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    line = LaborLine.objects.get(ticket=ticket)
+    assert line.line_total == Decimal("180.00")
+
+
+def test_a_payment_records_who_took_it_not_who_the_body_names(shop):
+    ticket = shop["ticket"]
+    for action in ("approve", "start", "complete", "invoice"):
+        ticket = ticket_services.ticket_transition(ticket=ticket, action=action)
+    response = caller(shop, "mechanic").post(
+        f"/service-tickets/{ticket.pk}/payments/",
+        {
+            "amount": "5.00",
+            "method": "cash",
+            "received_by": shop["admin"].email,
+            "id": 999_999,
+            "created_at": "2000-01-01T00:00:00Z",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    payment = Payment.objects.get(ticket=ticket)
+    assert payment.received_by_id == shop["mechanic"].user.pk
+    assert payment.pk != 999_999
+    assert response.json()["received_by"] == shop["mechanic"].user.email
