@@ -45,6 +45,11 @@ format: $(VENV)/.dev
 fuzz: $(VENV)/.fuzz
 	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
+# Two gunicorn servers on MariaDB + Redis, simultaneous requests: stock,
+# payments, login throttle. Needs DATABASE_URL=mysql://... and REDIS_URL.
+concurrency: $(VENV)/.dev
+	$(BIN)/python scripts/concurrency_check.py
+
 schema: $(VENV)/.runtime
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
