@@ -11,6 +11,7 @@
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -124,6 +125,16 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
+    # Django calls this while handling the exception, so sys.exc_info() is
+    # it. A database that cannot be reached from outside a DRF view (the
+    # admin, a middleware touching sessions or users) answers the same 503 as
+    # inside one, and drops the broken connection so the next request
+    # reconnects.
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)) and _is_connection_error(exc):
+        response = JsonResponse(database_unavailable_response(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
 
 
