@@ -262,6 +262,26 @@ CASES = [
     ("limit=10^12", "GET /mechanics/?limit=1000000000000", None, None, 400, "limit"),
     ("page=10^30", "GET /inventory/?page=1000000000000000000000000000000", None, None, 404, "code"),
     ("page as text", "GET /service-tickets/?page=two", None, None, 400, "page"),
+    # -- ids in filters: whole numbers in range
+    ("customer id 1.5", "GET /service-tickets/?customer=1.5", None, None, 400, "customer"),
+    ("mechanic id 10^30", "GET /service-tickets/?mechanic=1e30", None, None, 400, "mechanic"),
+    (
+        "vehicle id of 20 digits",
+        "GET /service-tickets/?vehicle=99999999999999999999",
+        None,
+        None,
+        400,
+        "vehicle",
+    ),
+    (
+        "negative invoice number",
+        "GET /service-tickets/?invoice_number=-1",
+        None,
+        None,
+        400,
+        "invoice_number",
+    ),
+    ("customer id 10^40", "GET /vehicles/?customer=1e40", None, None, 400, "customer"),
 ]
 
 
