@@ -7,7 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from conftest import client_for
-from tests.factories import AdminFactory, CustomerFactory, MechanicFactory
+from tests.factories import AdminFactory, CustomerFactory, MechanicFactory, ServiceTicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +156,41 @@ def test_a_message_without_a_field_is_under_non_field_errors():
     response = client_for(AdminFactory()).get("/inventory/?search=brake%00pad")
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize(
+    "method, template, body",
+    [
+        ("patch", "/service-tickets/{id}/", {"service_desc": "x"}),
+        ("put", "/service-tickets/{id}/assign-mechanic/{mechanic_id}/", None),
+        ("put", "/service-tickets/{id}/remove-mechanic/{mechanic_id}/", None),
+        ("put", "/service-tickets/{id}/edit/", {"add_ids": []}),
+    ],
+)
+def test_changing_a_closed_ticket_is_a_declared_409(openapi, method, template, body):
+    from tickets import services
+
+    mechanic = MechanicFactory()
+    ticket = services.ticket_transition(ticket=ServiceTicketFactory(), action="cancel")
+    path = template.format(id=ticket.pk, mechanic_id=mechanic.pk)
+    response = getattr(client_for(mechanic.user), method)(path, body, format="json")
+    assert response.status_code == 409
+    assert_conforms(openapi, response, template, method)
+
+
+def test_ticket_filters_do_not_apply_to_its_payments(openapi):
+    """?customer= on a ticket's payments used to filter the ticket itself
+    (404, or a 500 for a huge number); the schema declared those filters."""
+    from tickets import services
+
+    admin = AdminFactory()
+    ticket = ServiceTicketFactory()
+    for action in ("approve", "start", "complete", "invoice"):
+        ticket = services.ticket_transition(ticket=ticket, action=action)
+    response = client_for(admin).get(
+        f"/service-tickets/{ticket.pk}/payments/?customer=999999&mechanic=1e300"
+    )
+    assert response.status_code == 200
+    assert_conforms(openapi, response, "/service-tickets/{id}/payments/", "get")
+    parameters = openapi["paths"]["/service-tickets/{id}/payments/"]["get"]["parameters"]
+    assert {p["name"] for p in parameters} & {"customer", "mechanic", "status"} == set()
