@@ -41,12 +41,19 @@ SEEDED_IDS = (1, 2, 3)
 
 
 def seed() -> dict:
-    """Customers A and B, mechanics M1 (on ticket 1) and M2, an admin, parts."""
+    """Customers A, B and C; mechanics M1 (on ticket 1) and M2; an admin;
+    parts 1-3; tickets 1 and 2 of A (1: an estimate with parts and labor
+    lines 1-3, 2: invoiced), 3 of B (approved); their vehicles 1-3."""
     from accounts.models import User
     from customers.services import customer_create
     from inventory.services import part_create
     from mechanics.services import mechanic_create
-    from tickets.services import ticket_add_part, ticket_create
+    from tickets.services import (
+        ticket_add_labor,
+        ticket_add_part,
+        ticket_create,
+        ticket_transition,
+    )
 
     customer_a = customer_create(
         name="Alice Fuzz", email="a@fuzz.test", phone="555-0101", password=PASSWORD
@@ -98,6 +105,15 @@ def seed() -> dict:
         )
     ]
     ticket_add_part(ticket=tickets[0], part=parts[0], quantity=2)
+    for n in range(3):  # labor lines 1-3 on ticket 1
+        ticket_add_labor(
+            ticket=tickets[0], mechanic=mechanic, description=f"Step {n}", hours=Decimal("1.5")
+        )
+    # Ticket 2 is invoiced (payments can be taken), ticket 3 approved.
+    ticket_add_part(ticket=tickets[1], part=parts[0], quantity=1)
+    for action in ("approve", "start", "complete", "invoice"):
+        tickets[1] = ticket_transition(ticket=tickets[1], action=action)
+    tickets[2] = ticket_transition(ticket=tickets[2], action="approve")
     return {"customer": customer_a.user, "mechanic": mechanic.user, "admin": admin}
 
 
@@ -120,6 +136,7 @@ def write_config(path) -> None:
         '"path.id" = { dictionary = "seeded_strings", probability = 0.5 }\n'
         '"path.mechanic_id" = { dictionary = "seeded_numbers", probability = 0.5 }\n'
         '"path.part_id" = { dictionary = "seeded_numbers", probability = 0.5 }\n'
+        '"path.labor_id" = { dictionary = "seeded_numbers", probability = 0.5 }\n'
     )
 
 
