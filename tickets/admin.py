@@ -70,13 +70,41 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     readonly_fields = ("parts_total", "created_at", "updated_at")
     inlines = (TicketMechanicInline, TicketPartInline)
 
+    # The fields of an inline row that the history message reports as changed.
+    LINE_FIELDS = {TicketMechanic: ("mechanic",), TicketPart: ("part", "quantity")}
+
     def save_formset(self, request, form, formset, change):
+        if formset.model not in self.LINE_FIELDS:
+            return super().save_formset(request, form, formset, change)
+        ticket = form.instance
+        before = self._line_rows(formset.model, ticket)
         if formset.model is TicketPart:
-            self._save_part_lines(form.instance, formset)
-        elif formset.model is TicketMechanic:
-            self._save_assignments(form.instance, formset)
+            self._save_part_lines(ticket, formset)
         else:
-            super().save_formset(request, form, formset, change)
+            self._save_assignments(ticket, formset)
+        self._record_saved_lines(formset, before, self._line_rows(formset.model, ticket))
+
+    @staticmethod
+    def _line_rows(model, ticket) -> dict:
+        related = "part" if model is TicketPart else "mechanic"
+        return {row.pk: row for row in model.objects.filter(ticket=ticket).select_related(related)}
+
+    def _record_saved_lines(self, formset, before: dict, after: dict) -> None:
+        """Set what ``formset.save()`` would have set: the admin builds the
+        history entry of the save ("Added part line …") from these, and
+        fails without them, since the rows were written by the services."""
+        fields = [formset.model._meta.get_field(name) for name in self.LINE_FIELDS[formset.model]]
+
+        def changed(old, new) -> list[str]:
+            return [f.name for f in fields if getattr(old, f.attname) != getattr(new, f.attname)]
+
+        formset.new_objects = [row for pk, row in after.items() if pk not in before]
+        formset.deleted_objects = [row for pk, row in before.items() if pk not in after]
+        formset.changed_objects = [
+            (row, changed(before[pk], row))
+            for pk, row in after.items()
+            if pk in before and changed(before[pk], row)
+        ]
 
     def _save_assignments(self, ticket, formset):
         add, remove = [], []
