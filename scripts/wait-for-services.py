@@ -34,8 +34,11 @@ def main() -> int:
     for url in args.urls:
         while not reachable(url):
             if time.monotonic() > deadline:
-                print(f"unreachable: {urlsplit(url).scheme}://{urlsplit(url).hostname}:"
-                      f"{urlsplit(url).port}", file=sys.stderr)
+                print(
+                    f"unreachable: {urlsplit(url).scheme}://{urlsplit(url).hostname}:"
+                    f"{urlsplit(url).port}",
+                    file=sys.stderr,
+                )
                 return 1
             time.sleep(0.5)
     return 0
