@@ -1,7 +1,10 @@
 """Fixtures shared by every app's tests: API clients per role, factories."""
 
+import os
+
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -12,6 +15,19 @@ from tests.factories import (
     PartFactory,
     ServiceTicketFactory,
 )
+
+
+def mysql_only():
+    """Mark for tests that only prove something on MySQL/MariaDB (row locks).
+
+    Skipped on SQLite, unless REQUIRE_MYSQL_TESTS=1 (CI's MariaDB pass sets
+    it), in which case running on anything else fails instead of skipping.
+    """
+    if os.environ.get("REQUIRE_MYSQL_TESTS") == "1":
+        return pytest.mark.mariadb
+    return pytest.mark.skipif(
+        connection.vendor != "mysql", reason="needs MySQL/MariaDB (DATABASE_URL)"
+    )
 
 
 @pytest.fixture(autouse=True)

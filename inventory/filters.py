@@ -5,9 +5,11 @@ from .models import Part
 
 
 class PartFilter(django_filters.FilterSet):
-    low_stock = django_filters.BooleanFilter(
+    low_stock = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
         method="filter_low_stock",
-        label="Only parts at or below their reorder level (true) or above it (false).",
+        label="true: only parts at or below their reorder level; false: only those above it.",
     )
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")

@@ -91,7 +91,7 @@ class ServiceTicketAdmin(admin.ModelAdmin):
 
     def _record_saved_lines(self, formset, before: dict, after: dict) -> None:
         """Set what ``formset.save()`` would have set: the admin builds the
-        history entry of the save ("Added part line …") from these, and
+        history entry of the save ("Added ticket part …") from these, and
         fails without them, since the rows were written by the services."""
         fields = [formset.model._meta.get_field(name) for name in self.LINE_FIELDS[formset.model]]
 

@@ -1,0 +1,79 @@
+"""Lists run a fixed number of SQL queries, whatever the page size (no N+1).
+
+Each list is read with 5 and with 50 items per page over 60 rows; the query
+count must be the same, and is pinned so a new join shows up here.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    CustomerFactory,
+    MechanicFactory,
+    PartFactory,
+    ServiceTicketFactory,
+)
+from tickets.models import TicketPart
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_response_cache(settings):
+    settings.RESPONSE_CACHE_ENABLED = False
+
+
+@pytest.fixture
+def shop(customer, mechanic):
+    mechanics = [mechanic, *MechanicFactory.create_batch(59)]
+    parts = PartFactory.create_batch(60)
+    for i in range(60):
+        owner = customer if i % 2 else CustomerFactory()
+        ticket = ServiceTicketFactory(
+            customer=owner, mechanics=[mechanics[i], mechanics[(i + 1) % 60]]
+        )
+        TicketPart.objects.create(
+            ticket=ticket, part=parts[i], quantity=1, unit_price=parts[i].price
+        )
+        TicketPart.objects.create(
+            ticket=ticket, part=parts[(i + 7) % 60], quantity=2, unit_price="3.00"
+        )
+    return customer
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries), response.json()
+
+
+# (url, client fixture, queries): 1 for the JWT's user, 1 COUNT, 1 page, then
+# one per prefetched relation.
+LISTS = [
+    ("/customers/", "admin_client", 3),
+    ("/mechanics/", "admin_client", 3),
+    ("/mechanics/popular/", "admin_client", 3),
+    ("/inventory/", "anon", 2),
+    ("/service-tickets/", "admin_client", 5),
+    ("/service-tickets/", "customer_client", 5),
+    ("/customers/my-tickets/", "customer_client", 5),
+]
+
+
+@pytest.mark.parametrize("url, who, expected", LISTS)
+def test_list_query_count_is_constant(request, shop, url, who, expected):
+    client = request.getfixturevalue(who)
+    small, small_body = count_queries(client, f"{url}?page_size=5")
+    large, large_body = count_queries(client, f"{url}?page_size=50")
+    assert len(small_body["results"]) == 5
+    assert len(large_body["results"]) >= 30
+    assert small == large == expected
+
+
+def test_ticket_detail_query_count(admin_client, shop):
+    ticket_id = admin_client.get("/service-tickets/?page_size=1").json()["results"][0]["id"]
+    queries, body = count_queries(admin_client, f"/service-tickets/{ticket_id}/")
+    assert len(body["parts"]) == 2 and len(body["mechanics"]) == 2
+    assert queries == 4

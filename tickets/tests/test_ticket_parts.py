@@ -1,0 +1,139 @@
+"""Parts on a ticket: stock taken and returned, prices kept, totals."""
+
+import pytest
+
+from inventory.models import Part
+from tests.factories import PartFactory
+from tickets.models import TicketPart
+
+pytestmark = pytest.mark.django_db
+
+
+def add(client, ticket, part, body=None, method="post"):
+    return getattr(client, method)(f"/service-tickets/{ticket.pk}/add-part/{part.pk}/", body or {})
+
+
+def remove(client, ticket, part, body=None, method="post"):
+    return getattr(client, method)(
+        f"/service-tickets/{ticket.pk}/remove-part/{part.pk}/", body or {}
+    )
+
+
+def stock(part):
+    return Part.objects.get(pk=part.pk).quantity_in_stock
+
+
+def test_add_part_takes_stock_and_keeps_price(mechanic_client, ticket, part):
+    response = add(mechanic_client, ticket, part, {"quantity": 3})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["parts"] == [
+        {
+            "part_id": part.pk,
+            "name": part.name,
+            "quantity": 3,
+            "unit_price": "12.50",
+            "line_total": "37.50",
+        }
+    ]
+    assert body["parts_total"] == "37.50"
+    assert stock(part) == 7
+
+
+def test_default_quantity_is_one_and_put_works_too(mechanic_client, ticket, part):
+    assert add(mechanic_client, ticket, part, method="put").json()["parts"][0]["quantity"] == 1
+    assert stock(part) == 9
+
+
+def test_adding_again_raises_the_line_and_keeps_first_price(
+    mechanic_client, admin_client, ticket, part
+):
+    add(mechanic_client, ticket, part, {"quantity": 2})
+    admin_client.patch(f"/inventory/{part.pk}/", {"price": "20.00"})
+    body = add(mechanic_client, ticket, part, {"quantity": 1}).json()
+    assert len(body["parts"]) == 1
+    assert body["parts"][0]["quantity"] == 3 and body["parts"][0]["unit_price"] == "12.50"
+    assert body["parts_total"] == "37.50"
+    assert stock(part) == 7
+
+
+def test_parts_total_sums_lines(mechanic_client, ticket, part):
+    cheap = PartFactory(price="0.99", quantity_in_stock=100)
+    add(mechanic_client, ticket, part, {"quantity": 2})
+    body = add(mechanic_client, ticket, cheap, {"quantity": 7}).json()
+    assert body["parts_total"] == "31.93"  # 25.00 + 6.93
+
+
+def test_not_enough_stock_is_409_and_nothing_changes(mechanic_client, ticket, part):
+    response = add(mechanic_client, ticket, part, {"quantity": 11})
+    assert response.status_code == 409
+    assert response.json()["code"] == "insufficient_stock"
+    assert response.json()["available"] == 10
+    assert stock(part) == 10
+    assert not TicketPart.objects.exists()
+
+
+def test_exact_stock_can_be_used(mechanic_client, ticket, part):
+    assert add(mechanic_client, ticket, part, {"quantity": 10}).status_code == 200
+    assert stock(part) == 0
+    assert add(mechanic_client, ticket, part).status_code == 409
+
+
+@pytest.mark.parametrize("quantity", [0, -1, "two", 1.5, None, 10**9])
+def test_bad_quantity_is_400(mechanic_client, ticket, part, quantity):
+    response = add(mechanic_client, ticket, part, {"quantity": quantity})
+    assert response.status_code == 400
+    assert "quantity" in response.json()
+    assert stock(part) == 10
+
+
+def test_add_part_unknown_ticket_or_part_is_404(mechanic_client, ticket, part):
+    assert mechanic_client.post(f"/service-tickets/999999/add-part/{part.pk}/").status_code == 404
+    assert mechanic_client.post(f"/service-tickets/{ticket.pk}/add-part/999999/").status_code == 404
+    assert stock(part) == 10
+
+
+def test_add_part_roles(anon, customer_client, ticket, part):
+    assert add(anon, ticket, part).status_code == 401
+    assert add(customer_client, ticket, part).status_code == 403
+    assert stock(part) == 10
+
+
+def test_remove_some_then_all(mechanic_client, ticket, part):
+    add(mechanic_client, ticket, part, {"quantity": 5})
+    body = remove(mechanic_client, ticket, part, {"quantity": 2}).json()
+    assert body["parts"][0]["quantity"] == 3 and body["parts_total"] == "37.50"
+    assert stock(part) == 7
+    response = remove(mechanic_client, ticket, part, method="put")
+    assert response.status_code == 200
+    assert response.json()["parts"] == [] and response.json()["parts_total"] == "0.00"
+    assert stock(part) == 10
+
+
+def test_remove_more_than_on_ticket_is_409(mechanic_client, ticket, part):
+    add(mechanic_client, ticket, part, {"quantity": 2})
+    response = remove(mechanic_client, ticket, part, {"quantity": 3})
+    assert response.status_code == 409
+    assert stock(part) == 8
+
+
+def test_remove_part_not_on_ticket_is_404(mechanic_client, ticket, part):
+    response = remove(mechanic_client, ticket, part)
+    assert response.status_code == 404
+    assert "not on this ticket" in response.json()["detail"]
+
+
+def test_remove_part_roles(customer_client, ticket, part):
+    assert remove(customer_client, ticket, part).status_code == 403
+
+
+def test_deleting_ticket_returns_stock(mechanic_client, admin_client, ticket, part):
+    add(mechanic_client, ticket, part, {"quantity": 4})
+    assert admin_client.delete(f"/service-tickets/{ticket.pk}/").status_code == 204
+    assert stock(part) == 10
+
+
+def test_customer_sees_parts_on_own_ticket(mechanic_client, customer_client, ticket, part):
+    add(mechanic_client, ticket, part, {"quantity": 1})
+    body = customer_client.get(f"/service-tickets/{ticket.pk}/").json()
+    assert body["parts"][0]["part_id"] == part.pk
