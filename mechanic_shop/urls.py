@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("mechanics.urls")),
     path("", include("tickets.urls")),
     path("", include("inventory.urls")),
+    path("", include("vehicles.urls")),
+    path("", include("reports.urls")),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -11,6 +11,7 @@ from customers.models import Customer
 from inventory.models import Part
 from mechanics.models import Mechanic
 from tickets.models import ServiceTicket, TicketMechanic
+from vehicles.models import Vehicle
 
 PASSWORD = "correct-horse-battery-staple"
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
@@ -102,3 +103,16 @@ class ServiceTicketFactory(DjangoModelFactory):
         if create and extracted:
             for mechanic in extracted:
                 TicketMechanic.objects.create(ticket=obj, mechanic=mechanic)
+
+
+class VehicleFactory(DjangoModelFactory):
+    class Meta:
+        model = Vehicle
+
+    customer = factory.SubFactory(CustomerFactory)
+    vin = factory.Sequence(lambda n: make_vin(n + 500_000))
+    make = "Toyota"
+    model = "Corolla"
+    year = 2018
+    license_plate = factory.Sequence(lambda n: f"PLT{n:04d}")
+    mileage = 50_000

@@ -1,22 +1,73 @@
-"""The ticket page edits its mechanics and part lines inline.
+"""The ticket page: status, totals, the lines and the history of a repair
+order, edited the way the API edits it.
 
-Inline changes go through the same services as the API, so a part line
-added here takes the part from stock (and a deleted line returns it), with
-the same locking.
+Every change made here goes through ``tickets.services`` (the same locking,
+stock moves, totals and history as the API): the ticket form through
+``ticket_create``/``ticket_update``, the inlines through the line services,
+status changes through the list actions. Once a ticket is invoiced its lines
+are shown read-only.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import APIException
 
 from inventory.models import Part
 
-from . import services
-from .models import ServiceTicket, TicketMechanic, TicketPart
+from . import services, workflow
+from .models import (
+    LaborLine,
+    Payment,
+    ServiceTicket,
+    TicketEvent,
+    TicketMechanic,
+    TicketPart,
+)
+
+TICKET_FIELDS = (
+    "customer",
+    "vehicle",
+    "vin",
+    "service_date",
+    "service_desc",
+    "mileage_in",
+    "mileage_out",
+    "discount_type",
+    "discount_value",
+)
+MONEY_FIELDS = (
+    "parts_total",
+    "labor_total",
+    "discount",
+    "tax",
+    "total",
+    "amount_paid",
+    "balance_due",
+)
 
 
-class TicketMechanicInline(admin.TabularInline):
-    model = TicketMechanic
+def _editable(obj) -> bool:
+    return obj is None or obj.status in workflow.EDITABLE
+
+
+class LockedAfterInvoiceInline(admin.TabularInline):
+    """Lines can be added, changed and deleted until the ticket is invoiced."""
+
     extra = 1
+
+    def has_add_permission(self, request, obj=None):
+        return _editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _editable(obj) and super().has_delete_permission(request, obj)
+
+
+class TicketMechanicInline(LockedAfterInvoiceInline):
+    model = TicketMechanic
     autocomplete_fields = ("mechanic",)
     readonly_fields = ("assigned_at",)
 
@@ -29,15 +80,15 @@ class TicketPartForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         part, quantity = cleaned.get("part"), cleaned.get("quantity")
-        if part is None or quantity is None or self.cleaned_data.get("DELETE"):
+        if part is None or quantity is None or cleaned.get("DELETE"):
             return cleaned
         already = 0
         if self.instance.pk and self.instance.part_id == part.pk:
             already = self.instance.quantity
         needed = quantity - already
         if needed > 0:
-            # The admin form is validated inside the save transaction: the
-            # lock holds until the line is written, so the check stays true.
+            # The admin validates inside the save transaction: the lock holds
+            # until the line is written, so the check stays true.
             stock = Part.objects.select_for_update().get(pk=part.pk).quantity_in_stock
             if stock < needed:
                 raise forms.ValidationError(
@@ -46,10 +97,9 @@ class TicketPartForm(forms.ModelForm):
         return cleaned
 
 
-class TicketPartInline(admin.TabularInline):
+class TicketPartInline(LockedAfterInvoiceInline):
     model = TicketPart
     form = TicketPartForm
-    extra = 1
     autocomplete_fields = ("part",)
     fields = ("part", "quantity", "unit_price", "line_total")
     readonly_fields = ("unit_price", "line_total")
@@ -59,40 +109,235 @@ class TicketPartInline(admin.TabularInline):
         return obj.line_total if obj.pk else "-"
 
 
+class LaborLineInline(LockedAfterInvoiceInline):
+    model = LaborLine
+    extra = 0
+    autocomplete_fields = ("mechanic",)
+    fields = ("mechanic", "description", "hours", "rate", "line_total")
+    readonly_fields = ("line_total",)
+
+
+class PaymentInline(admin.TabularInline):
+    """Payments are recorded, never edited: add-only, on invoiced tickets."""
+
+    model = Payment
+    extra = 0
+    fields = ("amount", "method", "reference", "received_by", "created_at")
+    readonly_fields = ("received_by", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and obj.status == workflow.Status.INVOICED
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    fields = ("created_at", "action", "actor", "before", "after")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ServiceTicketForm(forms.ModelForm):
+    class Meta:
+        model = ServiceTicket
+        fields = TICKET_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "vin" in self.fields:  # not on a locked (read-only) ticket
+            self.fields["vin"].required = False
+            self.fields["vin"].help_text = "Or pick the vehicle; a new VIN registers the vehicle."
+        for name in ("discount_type", "discount_value"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["discount_type"] = cleaned.get("discount_type") or "none"
+        if cleaned.get("discount_value") is None:
+            cleaned["discount_value"] = 0
+        customer = cleaned.get("customer")
+        if customer is not None:
+            try:
+                vehicle = services.ticket_vehicle_check(
+                    customer=customer, vehicle=cleaned.get("vehicle"), vin=cleaned.get("vin")
+                )
+                probe = ServiceTicket(
+                    vehicle=vehicle,
+                    mileage_in=cleaned.get("mileage_in"),
+                    mileage_out=cleaned.get("mileage_out"),
+                )
+                changed = {"mileage_in", "mileage_out"} & set(self.changed_data)
+                if self.instance.pk is None or changed:
+                    services.ticket_mileage_check(
+                        probe, fields=changed or ("mileage_in", "mileage_out")
+                    )
+            except ValidationError as exc:
+                errors = exc.message_dict
+                raise ValidationError({k.removesuffix("_id"): v for k, v in errors.items()})
+        return cleaned
+
+
+def _transition_action(name: str):
+    def run(modeladmin, request, queryset):
+        done = 0
+        for ticket in queryset.order_by("id"):
+            try:
+                services.ticket_transition(by=request.user, ticket=ticket, action=name)
+                done += 1
+            except (APIException, ValidationError) as exc:
+                detail = getattr(exc, "detail", None) or exc
+                modeladmin.message_user(request, f"Ticket #{ticket.pk}: {detail}", messages.ERROR)
+        if done:
+            modeladmin.message_user(
+                request, f"{name.capitalize()}: {done} ticket(s).", messages.SUCCESS
+            )
+
+    run.__name__ = f"ticket_{name}"
+    run.short_description = f"{name.capitalize()} selected tickets"
+    return run
+
+
 @admin.register(ServiceTicket)
 class ServiceTicketAdmin(admin.ModelAdmin):
-    list_display = ("id", "vin", "customer", "service_date", "parts_total", "created_at")
+    form = ServiceTicketForm
+    list_display = (
+        "id",
+        "vin",
+        "customer",
+        "status",
+        "service_date",
+        "total",
+        "balance_due",
+        "invoice_number",
+    )
     list_select_related = ("customer",)
-    search_fields = ("vin", "customer__name", "customer__user__email", "service_desc")
-    list_filter = ("service_date",)
+    search_fields = (
+        "vin",
+        "customer__name",
+        "customer__user__email",
+        "service_desc",
+        "=invoice_number",
+    )
+    list_filter = ("status", "service_date")
     date_hierarchy = "service_date"
-    autocomplete_fields = ("customer",)
-    readonly_fields = ("parts_total", "created_at", "updated_at")
-    inlines = (TicketMechanicInline, TicketPartInline)
+    autocomplete_fields = ("customer", "vehicle")
+    readonly_fields = (
+        "status",
+        "declined_reason",
+        *MONEY_FIELDS,
+        "parts_tax",
+        "labor_tax",
+        "invoice_number",
+        "completed_at",
+        "invoiced_at",
+        "paid_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("status", "declined_reason", *TICKET_FIELDS)}),
+        (
+            "Totals",
+            {
+                "fields": (
+                    ("parts_total", "labor_total"),
+                    "discount",
+                    ("parts_tax", "labor_tax", "tax"),
+                    "total",
+                    ("amount_paid", "balance_due"),
+                )
+            },
+        ),
+        (
+            "Invoice",
+            {
+                "fields": (
+                    "invoice_number",
+                    "completed_at",
+                    "invoiced_at",
+                    "paid_at",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = (
+        TicketMechanicInline,
+        TicketPartInline,
+        LaborLineInline,
+        PaymentInline,
+        TicketEventInline,
+    )
+    actions = [
+        _transition_action(name) for name in ("approve", "start", "complete", "invoice", "cancel")
+    ]
 
-    # The fields of an inline row that the history message reports as changed.
-    LINE_FIELDS = {TicketMechanic: ("mechanic",), TicketPart: ("part", "quantity")}
+    def get_readonly_fields(self, request, obj=None):
+        fields = self.readonly_fields
+        if not _editable(obj):
+            fields = (*fields, *TICKET_FIELDS)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data.get(f) for f in TICKET_FIELDS if f in form.cleaned_data}
+        if not change:
+            ticket = services.ticket_create(by=request.user, **data)
+            obj.pk = ticket.pk
+        else:
+            changed = {f: data[f] for f in form.changed_data if f in data}
+            if changed:  # a locked ticket's page saves its payments only
+                services.ticket_update(by=request.user, ticket=obj, **changed)
+        obj.refresh_from_db()
+
+    # The fields of a line that the object's history reports as changed.
+    LINE_FIELDS = {
+        TicketMechanic: ("mechanic",),
+        TicketPart: ("part", "quantity"),
+        LaborLine: ("mechanic", "description", "hours", "rate"),
+        Payment: ("amount", "method", "reference"),
+    }
 
     def save_formset(self, request, form, formset, change):
-        if formset.model not in self.LINE_FIELDS:
-            return super().save_formset(request, form, formset, change)
         ticket = form.instance
+        savers = {
+            TicketPart: self._save_part_lines,
+            TicketMechanic: self._save_assignments,
+            LaborLine: self._save_labor_lines,
+            Payment: self._save_payments,
+        }
+        saver = savers.get(formset.model)
+        if saver is None:
+            return super().save_formset(request, form, formset, change)
         before = self._line_rows(formset.model, ticket)
-        if formset.model is TicketPart:
-            self._save_part_lines(ticket, formset)
-        else:
-            self._save_assignments(ticket, formset)
+        saver(request, ticket, formset)
         self._record_saved_lines(formset, before, self._line_rows(formset.model, ticket))
 
-    @staticmethod
-    def _line_rows(model, ticket) -> dict:
-        related = "part" if model is TicketPart else "mechanic"
-        return {row.pk: row for row in model.objects.filter(ticket=ticket).select_related(related)}
+    def _line_rows(self, model, ticket) -> dict:
+        related = [
+            name for name in self.LINE_FIELDS[model] if model._meta.get_field(name).is_relation
+        ]
+        rows = model.objects.filter(ticket=ticket).select_related(*related)
+        return {row.pk: row for row in rows}
 
     def _record_saved_lines(self, formset, before: dict, after: dict) -> None:
-        """Set what ``formset.save()`` would have set: the admin builds the
-        history entry of the save ("Added ticket part …") from these, and
-        fails without them, since the rows were written by the services."""
+        """Set what ``formset.save()`` would have set, had it written the
+        rows rather than the services: the admin builds the object's history
+        entry ("Added ticket part …", "Changed Quantity …") from these."""
         fields = [formset.model._meta.get_field(name) for name in self.LINE_FIELDS[formset.model]]
 
         def changed(old, new) -> list[str]:
@@ -106,45 +351,112 @@ class ServiceTicketAdmin(admin.ModelAdmin):
             if pk in before and changed(before[pk], row)
         ]
 
-    def _save_assignments(self, ticket, formset):
-        add, remove = [], []
+    def _rows(self, formset):
+        """(form, original row or None, deleted?) for every form that matters."""
         deleted = set(formset.deleted_forms)
-        for line_form in formset.forms:
-            if not line_form.has_changed() and line_form not in deleted:
+        for row_form in formset.forms:
+            original = None
+            if row_form.instance.pk:
+                original = formset.model.objects.get(pk=row_form.instance.pk)
+            if row_form in deleted:
+                if original is not None:
+                    yield row_form, original, True
                 continue
-            original = line_form.instance.pk and TicketMechanic.objects.get(
-                pk=line_form.instance.pk
-            )
-            if line_form in deleted:
-                if original:
-                    remove.append(original.mechanic)
-                continue
-            mechanic = line_form.cleaned_data.get("mechanic")
-            if original and original.mechanic_id != mechanic.pk:
-                remove.append(original.mechanic)
-            if mechanic:
-                add.append(mechanic)
-        services.ticket_edit_mechanics(ticket=ticket, add=add, remove=remove)
+            if row_form.has_changed():
+                yield row_form, original, False
 
-    def _save_part_lines(self, ticket, formset):
-        deleted = set(formset.deleted_forms)
-        for line_form in formset.forms:
-            original = line_form.instance.pk and TicketPart.objects.get(pk=line_form.instance.pk)
-            if line_form in deleted:
-                if original:
-                    services.ticket_remove_part(ticket=ticket, part=original.part)
+    def _save_assignments(self, request, ticket, formset):
+        add, remove = [], []
+        for row_form, original, deleted in self._rows(formset):
+            mechanic = row_form.cleaned_data.get("mechanic")
+            if original is not None and (
+                deleted or original.mechanic_id != getattr(mechanic, "pk", None)
+            ):
+                remove.append(original.mechanic)
+            if not deleted and mechanic is not None:
+                add.append(mechanic)
+        if add or remove:
+            services.ticket_edit_mechanics(by=request.user, ticket=ticket, add=add, remove=remove)
+
+    def _save_part_lines(self, request, ticket, formset):
+        for row_form, original, deleted in self._rows(formset):
+            if deleted:
+                services.ticket_remove_part(by=request.user, ticket=ticket, part=original.part)
                 continue
-            if not line_form.has_changed():
-                continue
-            part = line_form.cleaned_data.get("part")
-            quantity = line_form.cleaned_data.get("quantity")
+            part = row_form.cleaned_data.get("part")
+            quantity = row_form.cleaned_data.get("quantity")
             if part is None or quantity is None:
                 continue
-            if original and original.part_id != part.pk:
-                services.ticket_remove_part(ticket=ticket, part=original.part)
+            if original is not None and original.part_id != part.pk:
+                services.ticket_remove_part(by=request.user, ticket=ticket, part=original.part)
                 original = None
             held = original.quantity if original else 0
             if quantity > held:
-                services.ticket_add_part(ticket=ticket, part=part, quantity=quantity - held)
+                services.ticket_add_part(
+                    by=request.user, ticket=ticket, part=part, quantity=quantity - held
+                )
             elif quantity < held:
-                services.ticket_remove_part(ticket=ticket, part=part, quantity=held - quantity)
+                services.ticket_remove_part(
+                    by=request.user, ticket=ticket, part=part, quantity=held - quantity
+                )
+
+    def _save_labor_lines(self, request, ticket, formset):
+        for row_form, original, deleted in self._rows(formset):
+            if deleted:
+                services.ticket_delete_labor(by=request.user, ticket=ticket, line=original)
+                continue
+            data = {
+                f: row_form.cleaned_data.get(f)
+                for f in ("mechanic", "description", "hours", "rate")
+            }
+            if original is None:
+                services.ticket_add_labor(by=request.user, ticket=ticket, **data)
+            else:
+                services.ticket_update_labor(by=request.user, ticket=ticket, line=original, **data)
+
+    def _save_payments(self, request, ticket, formset):
+        for row_form, original, deleted in self._rows(formset):
+            if original is None and not deleted:
+                services.ticket_record_payment(
+                    by=request.user,
+                    ticket=ticket,
+                    amount=row_form.cleaned_data["amount"],
+                    method=row_form.cleaned_data["method"],
+                    reference=row_form.cleaned_data.get("reference") or "",
+                )
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "ticket", "action", "actor")
+    list_filter = ("action",)
+    list_select_related = ("ticket", "actor")
+    search_fields = ("=ticket__id", "actor__email")
+    readonly_fields = ("ticket", "action", "actor", "before", "after", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "ticket", "amount", "method", "received_by")
+    list_filter = ("method",)
+    list_select_related = ("ticket", "received_by")
+    search_fields = ("=ticket__id", "=ticket__invoice_number", "reference")
+    readonly_fields = ("ticket", "amount", "method", "reference", "received_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,17 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from customers.models import Customer
 from mechanic_shop.api.fields import IdListField
 from mechanics.models import Mechanic
+from vehicles.models import Vehicle
 
+from .models import DiscountType, PaymentMethod, TicketEvent
 from .validators import normalize_vin, validate_vin
+from .workflow import Status
+
+MONEY_OUT = {"max_digits": None, "decimal_places": 2, "read_only": True}
 
 
 class VinField(serializers.CharField):
@@ -37,30 +44,85 @@ class TicketPartLineSerializer(serializers.Serializer):
     line_total = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
+class TicketLaborLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mechanic_id = serializers.IntegerField()
+    description = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    rate = serializers.DecimalField(max_digits=8, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=None, decimal_places=2)
+
+
 class ServiceTicketSerializer(serializers.Serializer):
     """The ticket as every client reads it. Built from a queryset of
     ``tickets.selectors.ticket_list``, which carries all its joins."""
 
     id = serializers.IntegerField()
     customer = TicketCustomerSerializer()
+    vehicle_id = serializers.IntegerField(allow_null=True)
     vin = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
     service_date = serializers.DateField()
     service_desc = serializers.CharField()
+    mileage_in = serializers.IntegerField(allow_null=True)
+    mileage_out = serializers.IntegerField(allow_null=True)
+    declined_reason = serializers.CharField()
     mechanics = TicketMechanicSerializer(many=True)
     parts = TicketPartLineSerializer(many=True, source="part_lines")
-    parts_total = serializers.DecimalField(max_digits=None, decimal_places=2)
+    labor = TicketLaborLineSerializer(many=True, source="labor_lines")
+    discount_type = serializers.ChoiceField(choices=DiscountType.choices)
+    discount_value = serializers.DecimalField(max_digits=10, decimal_places=2)
+    parts_total = serializers.DecimalField(**MONEY_OUT)
+    labor_total = serializers.DecimalField(**MONEY_OUT)
+    discount = serializers.DecimalField(**MONEY_OUT)
+    parts_tax = serializers.DecimalField(**MONEY_OUT)
+    labor_tax = serializers.DecimalField(**MONEY_OUT)
+    tax = serializers.DecimalField(**MONEY_OUT)
+    total = serializers.DecimalField(**MONEY_OUT)
+    amount_paid = serializers.DecimalField(**MONEY_OUT)
+    balance_due = serializers.DecimalField(**MONEY_OUT)
+    invoice_number = serializers.IntegerField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    invoiced_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
 class ServiceTicketWriteSerializer(serializers.Serializer):
+    """What staff send to open or change a ticket. The vehicle is named by
+    ``vehicle_id`` or by ``vin`` (found among the customer's vehicles, or
+    registered for it). Status and totals are not writable: actions and lines
+    move them."""
+
     customer_id = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(), source="customer"
     )
-    vin = VinField()
+    vehicle_id = serializers.PrimaryKeyRelatedField(
+        queryset=Vehicle.objects.all(), source="vehicle", required=False
+    )
+    vin = VinField(required=False)
     service_date = serializers.DateField()
     service_desc = serializers.CharField(max_length=4000)
     mechanic_ids = IdListField(model=Mechanic, source="mechanics", required=False)
+    mileage_in = serializers.IntegerField(
+        min_value=0, max_value=2_000_000_000, required=False, allow_null=True
+    )
+    mileage_out = serializers.IntegerField(
+        min_value=0, max_value=2_000_000_000, required=False, allow_null=True
+    )
+    discount_type = serializers.ChoiceField(choices=DiscountType.choices, required=False)
+    discount_value = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+
+    def validate(self, attrs):
+        if not self.partial and "vin" not in attrs and "vehicle" not in attrs:
+            raise serializers.ValidationError({"vin": ["Give the vehicle's VIN or vehicle_id."]})
+        kind, value = attrs.get("discount_type"), attrs.get("discount_value")
+        if kind == DiscountType.PERCENT and value is not None and value > 100:
+            raise serializers.ValidationError({"discount_value": ["A percentage is at most 100."]})
+        return attrs
 
 
 class EditMechanicsSerializer(serializers.Serializer):
@@ -79,3 +141,49 @@ class RemovePartQuantitySerializer(serializers.Serializer):
         required=False,
         help_text="How many to take off the ticket; omitted, the whole line.",
     )
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Body of a lifecycle action; only ``decline`` reads it."""
+
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the estimate is declined.")
+
+
+class LaborLineWriteSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=500)
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("1000")
+    )
+    rate = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Per hour; the shop's labor rate when omitted.",
+    )
+    mechanic_id = serializers.PrimaryKeyRelatedField(
+        queryset=Mechanic.objects.all(), source="mechanic"
+    )
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    received_by = serializers.EmailField(source="received_by.email", read_only=True, default=None)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class TicketEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=TicketEvent.Action.choices)
+    actor = serializers.EmailField(source="actor.email", default=None, allow_null=True)
+    actor_role = serializers.CharField(source="actor.role", default=None, allow_null=True)
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    created_at = serializers.DateTimeField()

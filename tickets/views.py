@@ -11,24 +11,29 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from inventory.models import Part
-from mechanic_shop.api.permissions import IsAdmin, IsStaff
+from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
 from mechanics.models import Mechanic
 
 from . import services
 from .filters import ServiceTicketFilter
-from .models import ServiceTicket
-from .selectors import ticket_detail, ticket_list
+from .models import LaborLine, Payment, ServiceTicket
+from .selectors import ticket_detail, ticket_history, ticket_list, ticket_scope
 from .serializers import (
+    DeclineSerializer,
     EditMechanicsSerializer,
+    LaborLineWriteSerializer,
     PartQuantitySerializer,
+    PaymentSerializer,
     RemovePartQuantitySerializer,
     ServiceTicketSerializer,
     ServiceTicketWriteSerializer,
+    TicketEventSerializer,
 )
 
 MECHANIC_ID = OpenApiParameter("mechanic_id", int, OpenApiParameter.PATH, description="Mechanic id")
+LABOR_ID = OpenApiParameter("labor_id", int, OpenApiParameter.PATH, description="Labor line id")
 PART_ID = OpenApiParameter("part_id", int, OpenApiParameter.PATH, description="Part id")
 STAFF = "Mechanics and admins."
 TICKET_RESPONSE = {200: ServiceTicketSerializer}
@@ -66,7 +71,8 @@ TICKET_RESPONSE = {200: ServiceTicketSerializer}
     ),
     destroy=extend_schema(
         summary="Delete a service ticket",
-        description="Admins. The parts it used go back in stock.",
+        description="Admins. The parts it used go back in stock. An invoiced or paid "
+        "ticket is kept (409).",
         responses={
             204: OpenApiResponse(description="Deleted."),
             **error_responses(401, 403, 404, 409),
@@ -81,14 +87,22 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
     ordering_fields = ["service_date", "created_at", "id"]
     ordering = ["-service_date", "-id"]
     permission_classes = [IsStaff]
+    # Customers reach only their own tickets (get_queryset): others are 404.
     permissions_by_action = {
         "list": [IsAuthenticated],
         "retrieve": [IsAuthenticated],
+        "approve": [IsAuthenticated],
+        "decline": [IsAuthenticated],
+        "payments": [IsAuthenticated, IsStaffOrReadOnly],
+        "history": [IsAuthenticated],
         "destroy": [IsAdmin],
     }
 
     def get_queryset(self):
-        return ticket_list(user=self.request.user)
+        if self.action in ("list", "retrieve"):
+            return ticket_list(user=self.request.user)
+        # Actions only need the row (and the caller's right to reach it).
+        return ticket_scope(user=self.request.user)
 
     def _ticket_response(self, ticket, status_code=status.HTTP_200_OK):
         ticket = ticket_detail(user=self.request.user, pk=ticket.pk)
@@ -97,14 +111,14 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
     def create(self, request):
         serializer = ServiceTicketWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = services.ticket_create(**serializer.validated_data)
+        ticket = services.ticket_create(by=request.user, **serializer.validated_data)
         return self._ticket_response(ticket, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         ticket = self.get_object()
         serializer = ServiceTicketWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        ticket = services.ticket_update(ticket=ticket, **serializer.validated_data)
+        ticket = services.ticket_update(by=request.user, ticket=ticket, **serializer.validated_data)
         return self._ticket_response(ticket)
 
     def partial_update(self, request, pk=None):
@@ -126,7 +140,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         ticket = self.get_object()
         mechanic = get_object_or_404(Mechanic, pk=mechanic_id)
         return self._ticket_response(
-            services.ticket_assign_mechanic(ticket=ticket, mechanic=mechanic)
+            services.ticket_assign_mechanic(by=request.user, ticket=ticket, mechanic=mechanic)
         )
 
     @extend_schema(
@@ -141,7 +155,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         ticket = self.get_object()
         mechanic = get_object_or_404(Mechanic, pk=mechanic_id)
         return self._ticket_response(
-            services.ticket_remove_mechanic(ticket=ticket, mechanic=mechanic)
+            services.ticket_remove_mechanic(by=request.user, ticket=ticket, mechanic=mechanic)
         )
 
     @extend_schema(
@@ -156,6 +170,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         serializer = EditMechanicsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket = services.ticket_edit_mechanics(
+            by=request.user,
             ticket=ticket,
             add=serializer.validated_data["add_ids"],
             remove=serializer.validated_data["remove_ids"],
@@ -177,7 +192,9 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         part = get_object_or_404(Part, pk=part_id)
         serializer = PartQuantitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.ticket_add_part(ticket=ticket, part=part, **serializer.validated_data)
+        services.ticket_add_part(
+            by=request.user, ticket=ticket, part=part, **serializer.validated_data
+        )
         return self._ticket_response(ticket)
 
     @extend_schema(
@@ -194,5 +211,168 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         part = get_object_or_404(Part, pk=part_id)
         serializer = RemovePartQuantitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.ticket_remove_part(ticket=ticket, part=part, **serializer.validated_data)
+        services.ticket_remove_part(
+            by=request.user, ticket=ticket, part=part, **serializer.validated_data
+        )
         return self._ticket_response(ticket)
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def _transition(self, request, action_name: str, reason: str = ""):
+        ticket = self.get_object()
+        ticket = services.ticket_transition(
+            by=request.user, ticket=ticket, action=action_name, reason=reason
+        )
+        return self._ticket_response(ticket)
+
+    @extend_schema(
+        summary="Approve the estimate",
+        description="estimate -> approved. The customer who owns the ticket, or staff "
+        "(recording an approval given in person or by phone).",
+        request=None,
+        responses={**TICKET_RESPONSE, **error_responses(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, "approve")
+
+    @extend_schema(
+        summary="Decline the estimate",
+        description="estimate or approved -> estimate, with the reason (required). "
+        "The customer who owns the ticket, or staff.",
+        request=DeclineSerializer,
+        responses={**TICKET_RESPONSE, **error_responses(400, 401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        serializer = DeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(request, "decline", serializer.validated_data["reason"])
+
+    @extend_schema(
+        summary="Start the work",
+        description=f"approved -> in_progress. {STAFF}",
+        request=None,
+        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._transition(request, "start")
+
+    @extend_schema(
+        summary="Complete the work",
+        description=f"in_progress -> completed; the vehicle's mileage becomes the ticket's "
+        f"mileage out (or in). {STAFF}",
+        request=None,
+        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(request, "complete")
+
+    @extend_schema(
+        summary="Invoice the ticket",
+        description="completed -> invoiced: the totals are frozen and the ticket gets the "
+        "next invoice number (sequential, no gaps). A zero total is paid at once. "
+        f"Lines can no longer change. {STAFF}",
+        request=None,
+        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def invoice(self, request, pk=None):
+        return self._transition(request, "invoice")
+
+    @extend_schema(
+        summary="Cancel the ticket",
+        description=f"estimate, approved or in_progress -> cancelled; every part goes back "
+        f"in stock. {STAFF}",
+        request=None,
+        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(request, "cancel")
+
+    # -- labor ----------------------------------------------------------------
+
+    @extend_schema(
+        summary="Add a labor line",
+        description=f"{STAFF} `rate` defaults to the shop's labor rate; the mechanic is "
+        "assigned to the ticket. Not once invoiced (409). Answers the ticket.",
+        request=LaborLineWriteSerializer,
+        responses={201: ServiceTicketSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def labor(self, request, pk=None):
+        ticket = self.get_object()
+        serializer = LaborLineWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.ticket_add_labor(by=request.user, ticket=ticket, **serializer.validated_data)
+        return self._ticket_response(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change or delete a labor line",
+        description=f"{STAFF} PUT replaces, PATCH changes, DELETE removes the line. "
+        "Not once invoiced (409). Answers the ticket.",
+        request=LaborLineWriteSerializer,
+        parameters=[LABOR_ID],
+        responses={**TICKET_RESPONSE, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["put", "patch", "delete"],
+        url_path=r"labor/(?P<labor_id>\d+)",
+    )
+    def labor_line(self, request, pk=None, labor_id=None):
+        ticket = self.get_object()
+        line = get_object_or_404(LaborLine, pk=labor_id, ticket=ticket)
+        if request.method == "DELETE":
+            services.ticket_delete_labor(by=request.user, ticket=ticket, line=line)
+            return self._ticket_response(ticket)
+        serializer = LaborLineWriteSerializer(data=request.data, partial=request.method == "PATCH")
+        serializer.is_valid(raise_exception=True)
+        services.ticket_update_labor(
+            by=request.user, ticket=ticket, line=line, **serializer.validated_data
+        )
+        return self._ticket_response(ticket)
+
+    # -- payments and history ---------------------------------------------------
+
+    @extend_schema(
+        summary="Payments of the ticket",
+        description="GET: the customer who owns the ticket, or staff. POST (staff): record a "
+        "payment on an invoiced ticket; partial payments are fine, more than the balance "
+        "due is a 400, and a zero balance makes the ticket paid.",
+        request=PaymentSerializer,
+        responses={
+            200: PaymentSerializer(many=True),
+            201: PaymentSerializer,
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    @action(detail=True, methods=["get", "post"])
+    def payments(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "GET":
+            payments = Payment.objects.filter(ticket=ticket).select_related("received_by")
+            page = self.paginate_queryset(payments.order_by("id"))
+            return self.get_paginated_response(PaymentSerializer(page, many=True).data)
+        serializer = PaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.ticket_record_payment(
+            by=request.user, ticket=ticket, **serializer.validated_data
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="History of the ticket",
+        description="Every status change, line change, mechanic assignment and payment: "
+        "who, when, and what before and after. The customer who owns the ticket, or staff.",
+        responses={200: TicketEventSerializer(many=True), **error_responses(400, 401, 404)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        ticket = self.get_object()
+        page = self.paginate_queryset(ticket_history(ticket=ticket))
+        return self.get_paginated_response(TicketEventSerializer(page, many=True).data)

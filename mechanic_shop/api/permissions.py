@@ -42,9 +42,13 @@ class IsStaff(BasePermission):
         return _role(request) in (Role.MECHANIC, Role.ADMIN)
 
 
-class ReadOnly(BasePermission):
+class IsStaffOrReadOnly(BasePermission):
+    """Reads for anyone the view lets in; writes for staff only."""
+
+    message = "Only shop staff (mechanics and administrators) may do this."
+
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS
+        return request.method in SAFE_METHODS or _role(request) in (Role.MECHANIC, Role.ADMIN)
 
 
 def is_staff_role(user) -> bool:

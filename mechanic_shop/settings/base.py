@@ -5,6 +5,7 @@ laptop set-up: an SQLite file and a local-memory cache.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "mechanics",
     "inventory",
     "tickets",
+    "vehicles",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +275,12 @@ LOGGING = {
         "django_redis": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# The shop's money rules: the default labor rate per hour and the tax rates
+# (fractions: 0.0825 is 8.25 %) on parts and on labor, after any discount.
+SHOP_LABOR_RATE = Decimal(env("SHOP_LABOR_RATE", default="95.00"))
+SHOP_PARTS_TAX_RATE = Decimal(env("SHOP_PARTS_TAX_RATE", default="0.0825"))
+SHOP_LABOR_TAX_RATE = Decimal(env("SHOP_LABOR_TAX_RATE", default="0.05"))
 
 # Cached list answers (inventory, mechanics, popular). Off only to measure
 # what the cache buys (see bench/).

@@ -39,12 +39,21 @@ def test_admin_requires_staff(client, customer):
     assert client.get("/admin/tickets/serviceticket/").status_code == 302
 
 
+# Inlines the tests leave empty still post their management forms.
+EMPTY_INLINES = {
+    f"{prefix}-{field}": "0"
+    for prefix in ("labor_lines", "payments", "events")
+    for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
 def inline_data(mechanics=(), lines=()):
     data = {
         "assignments-TOTAL_FORMS": str(len(mechanics)),
         "assignments-INITIAL_FORMS": "0",
         "part_lines-TOTAL_FORMS": str(len(lines)),
         "part_lines-INITIAL_FORMS": "0",
+        **EMPTY_INLINES,
     }
     for i, mechanic in enumerate(mechanics):
         data[f"assignments-{i}-mechanic"] = str(mechanic.pk)
@@ -117,6 +126,7 @@ def test_editing_a_line_quantity_moves_stock(staff, ticket):
         "part_lines-0-ticket": str(ticket.pk),
         "part_lines-0-part": str(part.pk),
         "part_lines-0-quantity": "1",
+        **EMPTY_INLINES,
     }
     response = staff.post(f"/admin/tickets/serviceticket/{ticket.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -126,6 +136,88 @@ def test_editing_a_line_quantity_moves_stock(staff, ticket):
     assert response.status_code == 302
     assert Part.objects.get(pk=part.pk).quantity_in_stock == 10
     assert not ticket.part_lines.exists()
+
+
+def test_ticket_page_shows_status_totals_lines_and_history(staff, ticket, mechanic):
+    from decimal import Decimal
+
+    from tickets import services
+
+    part = PartFactory(quantity_in_stock=5, price="42.00")
+    services.ticket_add_part(ticket=ticket, part=part, quantity=2)
+    services.ticket_add_labor(
+        ticket=ticket, mechanic=mechanic, description="Brake bleed", hours=Decimal("1.5")
+    )
+    services.ticket_transition(ticket=ticket, action="approve")
+    page = staff.get(f"/admin/tickets/serviceticket/{ticket.pk}/change/").content.decode()
+    ticket.refresh_from_db()
+    assert "Approved" in page
+    assert str(ticket.total) in page and "84.00" in page  # total, parts total
+    assert "Brake bleed" in page
+    assert "Status changed" in page and "Part added" in page and "Labor added" in page
+
+
+def test_list_action_moves_the_status_through_the_service(staff, ticket):
+    response = staff.post(
+        "/admin/tickets/serviceticket/",
+        {"action": "ticket_approve", "_selected_action": [str(ticket.pk)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.status == "approved"
+    assert ticket.events.filter(action="status_changed").exists()
+    # A refused step is reported, not a crash.
+    response = staff.post(
+        "/admin/tickets/serviceticket/",
+        {"action": "ticket_invoice", "_selected_action": [str(ticket.pk)]},
+        follow=True,
+    )
+    assert b"Cannot invoice" in response.content
+    ticket.refresh_from_db()
+    assert ticket.status == "approved"
+
+
+def test_invoiced_ticket_lines_are_read_only(staff, ticket):
+    from tickets import services
+
+    for action in ("approve", "start", "complete", "invoice"):
+        services.ticket_transition(ticket=ticket, action=action)
+    page = staff.get(f"/admin/tickets/serviceticket/{ticket.pk}/change/").content.decode()
+    assert 'name="part_lines-TOTAL_FORMS"' in page
+    assert 'name="part_lines-0-part"' not in page  # no empty row to add a line
+
+
+def test_payment_recorded_inline_on_an_invoiced_ticket(staff, ticket):
+    from tickets import services
+
+    services.ticket_add_part(ticket=ticket, part=PartFactory(price="50.00"), quantity=1)
+    for action in ("approve", "start", "complete", "invoice"):
+        services.ticket_transition(ticket=ticket, action=action)
+    ticket.refresh_from_db()
+    data = {
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-0-id": str(ticket.assignments.get().pk),
+        "assignments-0-ticket": str(ticket.pk),
+        "part_lines-TOTAL_FORMS": "1",
+        "part_lines-INITIAL_FORMS": "1",
+        "part_lines-0-id": str(ticket.part_lines.get().pk),
+        "part_lines-0-ticket": str(ticket.pk),
+        **EMPTY_INLINES,
+        "payments-TOTAL_FORMS": "1",
+        "payments-0-amount": str(ticket.total),
+        "payments-0-method": "card",
+        "events-TOTAL_FORMS": str(ticket.events.count()),
+        "events-INITIAL_FORMS": str(ticket.events.count()),
+    }
+    for i, event in enumerate(ticket.events.order_by("id")):
+        data[f"events-{i}-id"] = str(event.pk)
+        data[f"events-{i}-ticket"] = str(ticket.pk)
+    response = staff.post(f"/admin/tickets/serviceticket/{ticket.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    ticket.refresh_from_db()
+    assert ticket.status == "paid" and ticket.balance_due == 0
 
 
 def test_history_names_the_inline_lines_saved(staff, customer):
@@ -170,6 +262,7 @@ def test_history_names_the_inline_lines_saved(staff, customer):
             "part_lines-0-ticket": str(ticket.pk),
             "part_lines-0-part": str(part.pk),
             "part_lines-0-quantity": "5",
+            **EMPTY_INLINES,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

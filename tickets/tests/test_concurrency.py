@@ -74,3 +74,64 @@ def test_concurrent_adds_to_one_ticket_make_one_line():
     line = TicketPart.objects.get(ticket=ticket, part=part)
     assert line.quantity == 8
     assert Part.objects.get(pk=part.pk).quantity_in_stock == 0
+
+
+def completed_ticket(total_part_price=None):
+    from tickets import services
+
+    ticket = ServiceTicketFactory()
+    if total_part_price:
+        part = PartFactory(price=total_part_price, quantity_in_stock=1)
+        services.ticket_add_part(ticket=ticket, part=part)
+    for action in ("approve", "start", "complete"):
+        services.ticket_transition(ticket=ticket, action=action)
+    return ticket
+
+
+def test_ten_concurrent_invoices_get_ten_consecutive_numbers():
+    from tests.factories import AdminFactory
+
+    tickets = [completed_ticket("10.00") for _ in range(10)]
+    clients = [client_for(AdminFactory()) for _ in range(10)]
+    responses = run_concurrently(
+        10, lambda i: clients[i].post(f"/service-tickets/{tickets[i].pk}/invoice/")
+    )
+    assert [r.status_code for r in responses] == [200] * 10
+    numbers = sorted(r.json()["invoice_number"] for r in responses)
+    assert numbers == list(range(numbers[0], numbers[0] + 10))
+
+
+def test_concurrent_invoices_of_one_ticket_give_one_number():
+    ticket = completed_ticket("10.00")
+    mechanic = MechanicFactory()
+    clients = [client_for(mechanic.user) for _ in range(5)]
+    statuses = run_concurrently(
+        5, lambda i: clients[i].post(f"/service-tickets/{ticket.pk}/invoice/").status_code
+    )
+    assert sorted(statuses) == [200] + [409] * 4
+
+
+def test_concurrent_payments_never_overpay(settings):
+    from decimal import Decimal
+
+    from tickets import services
+    from tickets.models import Payment, ServiceTicket
+
+    settings.SHOP_PARTS_TAX_RATE = Decimal("0")
+    ticket = completed_ticket("100.00")
+    services.ticket_transition(ticket=ticket, action="invoice")
+    mechanic = MechanicFactory()
+    clients = [client_for(mechanic.user) for _ in range(12)]
+    # 12 x 30.00 = 360.00 against a balance of 100.00: at most three fit.
+    statuses = run_concurrently(
+        12,
+        lambda i: (
+            clients[i]
+            .post(f"/service-tickets/{ticket.pk}/payments/", {"amount": "30.00", "method": "cash"})
+            .status_code
+        ),
+    )
+    assert sorted(statuses) == [201] * 3 + [400] * 9
+    ticket = ServiceTicket.objects.get(pk=ticket.pk)
+    assert ticket.amount_paid == Decimal("90.00") and ticket.balance_due == Decimal("10.00")
+    assert sum(p.amount for p in Payment.objects.filter(ticket=ticket)) == Decimal("90.00")

@@ -177,7 +177,15 @@ def test_update_ticket(mechanic_client, ticket, mechanic):
 def test_put_requires_all_fields(mechanic_client, ticket):
     response = mechanic_client.put(f"/service-tickets/{ticket.pk}/", {"service_desc": "x"})
     assert response.status_code == 400
-    assert {"customer_id", "vin", "service_date"} <= set(response.json())
+    assert {"customer_id", "service_date"} <= set(response.json())
+
+
+def test_a_vehicle_must_be_named(mechanic_client, customer):
+    body = new_ticket(customer)
+    del body["vin"]
+    response = mechanic_client.post("/service-tickets/", body)
+    assert response.status_code == 400
+    assert "vin" in response.json()
 
 
 def test_put_replaces(mechanic_client, ticket, other_customer):

@@ -1,0 +1,89 @@
+import datetime
+
+from rest_framework import serializers
+
+MONEY = {"max_digits": None, "decimal_places": 2}
+MAX_DAYS = 366
+MAX_MONTHS = 120
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    """``from`` / ``to`` (inclusive dates); both optional."""
+
+    to = serializers.DateField(required=False, help_text="Last day (inclusive); default today.")
+    group = serializers.ChoiceField(choices=["day", "month"], default="day", required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword: declared here instead of as an attribute.
+        fields["from"] = serializers.DateField(
+            required=False, help_text="First day (inclusive); default: 30 days or 12 months back."
+        )
+        return fields
+
+    def validate(self, attrs):
+        end = attrs.get("to") or datetime.date.today()
+        group = attrs.get("group", "day")
+        if "from" in attrs:
+            start = attrs["from"]
+        elif group == "month":
+            start = (end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+        else:
+            start = end - datetime.timedelta(days=29)
+        if start > end:
+            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+        if group == "day" and (end - start).days + 1 > MAX_DAYS:
+            raise serializers.ValidationError(
+                {"from": [f"At most {MAX_DAYS} days by day; group by month."]}
+            )
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if group == "month" and months > MAX_MONTHS:
+            raise serializers.ValidationError({"from": [f"At most {MAX_MONTHS} months."]})
+        return {"start": start, "end": end, "group": group}
+
+
+class RevenuePeriodSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="The day, or the first day of the month.")
+    invoiced = serializers.DecimalField(**MONEY)
+    invoice_count = serializers.IntegerField()
+    paid = serializers.DecimalField(**MONEY)
+    payment_count = serializers.IntegerField()
+
+
+class RevenueTotalsSerializer(serializers.Serializer):
+    invoiced = serializers.DecimalField(**MONEY)
+    invoice_count = serializers.IntegerField()
+    paid = serializers.DecimalField(**MONEY)
+    payment_count = serializers.IntegerField()
+
+
+class RevenueReportSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    periods = RevenuePeriodSerializer(many=True)
+    totals = RevenueTotalsSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields
+
+
+class MechanicReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    tickets_completed = serializers.IntegerField()
+    labor_hours = serializers.DecimalField(**MONEY)
+    labor_revenue = serializers.DecimalField(**MONEY)
+
+
+class LowStockSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    part_number = serializers.CharField()
+    quantity_in_stock = serializers.IntegerField()
+    reorder_level = serializers.IntegerField()
+    shortfall = serializers.IntegerField(help_text="Reorder level minus stock.")
+    reserved_on_open_tickets = serializers.IntegerField(
+        help_text="Units on tickets in estimate, approved or in progress."
+    )

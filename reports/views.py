@@ -1,0 +1,86 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from mechanic_shop.api.permissions import IsAdmin
+from mechanic_shop.api.schema import error_responses
+
+from . import selectors
+from .serializers import (
+    LowStockSerializer,
+    MechanicReportSerializer,
+    PeriodQuerySerializer,
+    RevenueReportSerializer,
+)
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("from", str, description="First day, YYYY-MM-DD (inclusive).", required=False),
+    OpenApiParameter(
+        "to", str, description="Last day, YYYY-MM-DD (inclusive); default today.", required=False
+    ),
+]
+
+
+class ReportView(GenericAPIView):
+    permission_classes = [IsAdmin]
+    filter_backends = []
+
+    def period(self, request) -> dict:
+        query = PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+
+@extend_schema(
+    summary="Revenue per day or month",
+    description="Admins. Invoiced amounts (ticket totals by invoice date) and paid amounts "
+    "(payments by the day received) for every day or month of the range; default the last "
+    "30 days (by day) or 12 months (by month).",
+    parameters=[
+        *PERIOD_PARAMETERS,
+        OpenApiParameter("group", str, enum=["day", "month"], required=False),
+    ],
+    responses={200: RevenueReportSerializer, **error_responses(400, 401, 403)},
+    tags=["reports"],
+)
+class RevenueReportView(ReportView):
+    pagination_class = None
+
+    def get(self, request):
+        period = self.period(request)
+        report = selectors.revenue_report(**period)
+        return Response(RevenueReportSerializer(report).data)
+
+
+@extend_schema(
+    summary="Work per mechanic",
+    description="Admins. Over the tickets completed in the range: tickets worked, labor "
+    "hours billed and labor revenue per mechanic, highest revenue first.",
+    parameters=PERIOD_PARAMETERS,
+    responses={200: MechanicReportSerializer(many=True), **error_responses(400, 401, 403)},
+    tags=["reports"],
+)
+class MechanicReportView(ReportView):
+    serializer_class = MechanicReportSerializer
+
+    def get(self, request):
+        period = self.period(request)
+        page = self.paginate_queryset(
+            selectors.mechanic_report(start=period["start"], end=period["end"])
+        )
+        return self.get_paginated_response(MechanicReportSerializer(page, many=True).data)
+
+
+@extend_schema(
+    summary="Parts to reorder",
+    description="Admins. Parts at or below their reorder level, lowest stock first, with the "
+    "quantity reserved on open tickets (estimate, approved, in progress).",
+    responses={200: LowStockSerializer(many=True), **error_responses(400, 401, 403)},
+    tags=["reports"],
+)
+class LowStockReportView(ReportView):
+    serializer_class = LowStockSerializer
+
+    def get(self, request):
+        page = self.paginate_queryset(selectors.low_stock_report())
+        return self.get_paginated_response(LowStockSerializer(page, many=True).data)

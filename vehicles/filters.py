@@ -1,0 +1,18 @@
+import django_filters
+
+from tickets.validators import normalize_vin
+
+from .models import Vehicle
+
+
+class VehicleFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id", label="Customer id")
+    vin = django_filters.CharFilter(method="filter_vin", label="VIN (any case)")
+    license_plate = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Vehicle
+        fields = ["customer", "vin", "license_plate", "make"]
+
+    def filter_vin(self, queryset, name, value):
+        return queryset.filter(vin=normalize_vin(value))
