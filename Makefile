@@ -37,7 +37,7 @@ test-browser: $(VENV)/.dev
 # The README's screenshots, as the browser tests leave them.
 screenshots: test-browser
 	mkdir -p docs/screenshots
-	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-change.png docs/screenshots/
+	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-list.png docs/screenshots/
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
