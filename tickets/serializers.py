@@ -180,6 +180,9 @@ class PaymentSerializer(serializers.Serializer):
 
 
 class TicketEventSerializer(serializers.Serializer):
+    """A history entry. ``actor`` (the email) is shown to staff only; a
+    customer sees the role of whoever acted."""
+
     id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=TicketEvent.Action.choices)
     actor = serializers.EmailField(source="actor.email", default=None, allow_null=True)
@@ -187,3 +190,9 @@ class TicketEventSerializer(serializers.Serializer):
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
     created_at = serializers.DateTimeField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_actor_email", False):
+            data["actor"] = None
+        return data

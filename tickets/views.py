@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from inventory.models import Part
-from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly
+from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly, is_staff_role
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
 from mechanics.models import Mechanic
@@ -375,4 +375,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
     def history(self, request, pk=None):
         ticket = self.get_object()
         page = self.paginate_queryset(ticket_history(ticket=ticket))
-        return self.get_paginated_response(TicketEventSerializer(page, many=True).data)
+        context = {"show_actor_email": is_staff_role(request.user)}
+        return self.get_paginated_response(
+            TicketEventSerializer(page, many=True, context=context).data
+        )

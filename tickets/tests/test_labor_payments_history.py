@@ -204,12 +204,16 @@ def test_history_records_who_what_and_when(
     labor(mechanic_client, ticket, description="Diag", hours="1", mechanic_id=mechanic.pk)
     customer_client.post(f"/service-tickets/{ticket.pk}/approve/")
     mechanic_client.patch(f"/service-tickets/{ticket.pk}/", {"service_desc": "Brakes and rotors"})
-    events = customer_client.get(f"/service-tickets/{ticket.pk}/history/?page_size=50").json()[
-        "results"
-    ]
+    url = f"/service-tickets/{ticket.pk}/history/?page_size=50"
+    events = mechanic_client.get(url).json()["results"]
     by_action = {e["action"]: e for e in events}
     assert by_action["mechanic_assigned"]["after"] == {"mechanic_id": helper.pk}
     assert by_action["mechanic_assigned"]["actor"] == mechanic.user.email
+    # The customer sees the same history, with roles instead of emails.
+    own_view = customer_client.get(url).json()["results"]
+    assert [e["action"] for e in own_view] == [e["action"] for e in events]
+    assert {e["actor"] for e in own_view} == {None}
+    assert own_view[0]["actor_role"] == "mechanic"
     assert by_action["part_added"]["before"] == {"part_id": part.pk, "quantity": 0}
     assert by_action["part_added"]["after"]["quantity"] == 2
     assert by_action["labor_added"]["after"]["hours"] == "1.00"
