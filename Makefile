@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format migrate seed schema fuzz concurrency clean
+.PHONY: run test test-browser screenshots lint format migrate seed schema fuzz concurrency clean
 
 $(VENV)/.runtime: requirements.txt
 	bash scripts/system-deps.sh
@@ -31,6 +31,17 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests alone, Debian's chromium installed first when missing
+# (make test runs them too, and skips them without chromium).
+test-browser: $(VENV)/.dev
+	bash scripts/system-deps.sh chromium
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# The README's screenshots, as the browser tests leave them.
+screenshots: test-browser
+	mkdir -p docs/screenshots
+	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-list.png docs/screenshots/
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

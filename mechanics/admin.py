@@ -11,6 +11,10 @@ class MechanicAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
     readonly_fields = ("created_at", "updated_at")
+    # Explicit, because Meta.ordering is dropped from the GROUP BY query that
+    # counting tickets makes: the autocomplete (ticket page) pages through
+    # this queryset and needs a stable order.
+    ordering = ("name", "id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(tickets_worked=Count("assignments"))
