@@ -282,10 +282,12 @@ MATRIX: list[Row] = [
     row("post", "/customers/", 201, 201, 201, 201, 201, body=new_customer),
     *other_methods("/customers/", {"get", "post"}, *LOGGED_IN),
     row("get", "/customers/{a}/", 401, 200, 404, 200, 200),
-    row("put", "/customers/{a}/", 401, 200, 404, 200, 200, body=customer_replacement),
+    # The replacement changes A's email: the login is A's or an admin's to change.
+    row("put", "/customers/{a}/", 401, 200, 404, 403, 200, body=customer_replacement),
     row("patch", "/customers/{a}/", 401, 200, 404, 200, 200, body=rename),
-    # A has a ticket: whoever may delete the record meets the 409 that keeps history.
-    row("delete", "/customers/{a}/", 401, 409, 404, 409, 409),
+    # A has a ticket: whoever may delete the record (A itself, an admin) meets the
+    # 409 that keeps history; a mechanic may not delete customers at all.
+    row("delete", "/customers/{a}/", 401, 409, 404, 403, 409),
     row("post", "/customers/{a}/", 401, 405, 405, 405, 405),
     row("get", "/customers/my-tickets/", 401, 200, 200, 403, 403),
     *other_methods("/customers/my-tickets/", {"get"}, *LOGGED_IN),
