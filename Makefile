@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format migrate seed schema clean bench bench-smoke bench-scale
+.PHONY: run test test-browser screenshots lint format migrate seed schema fuzz concurrency clean bench bench-smoke bench-scale
 
 $(VENV)/.runtime: requirements.txt
 	bash scripts/system-deps.sh
@@ -19,6 +19,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+$(VENV)/.fuzz: $(VENV)/.dev requirements-fuzz.txt
+	$(BIN)/pip install -q -r requirements-fuzz.txt
+	touch $@
+
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -28,6 +32,17 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The browser tests alone, Debian's chromium installed first when missing
+# (make test runs them too, and skips them without chromium).
+test-browser: $(VENV)/.dev
+	bash scripts/system-deps.sh chromium
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# The README's screenshots, as the browser tests leave them.
+screenshots: test-browser
+	mkdir -p docs/screenshots
+	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-list.png docs/screenshots/
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -35,6 +50,16 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Schemathesis against /api/schema/ of a real server, as each role; fixed
+# seed. DATABASE_URL / REDIS_URL are honoured (see scripts/fuzz.py).
+fuzz: $(VENV)/.fuzz
+	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
+
+# Two gunicorn servers on MariaDB + Redis, simultaneous requests: stock,
+# payments, login throttle. Needs DATABASE_URL=mysql://... and REDIS_URL.
+concurrency: $(VENV)/.dev
+	$(BIN)/python scripts/concurrency_check.py
 
 # The benchmark (bench/README.md): BENCH_DB=sqlite for SQLite + local memory.
 $(VENV)/.bench: $(VENV)/.runtime requirements-bench.txt

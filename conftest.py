@@ -5,6 +5,8 @@ import os
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -15,6 +17,21 @@ from tests.factories import (
     PartFactory,
     ServiceTicketFactory,
 )
+
+# Property-based tests: no time limit per example (the machine is shared and
+# some examples hit the database); in CI, derandomized and without the local
+# example database, so every run tries the same examples.
+hypothesis_settings.register_profile(
+    "dev", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+hypothesis_settings.register_profile(
+    "ci",
+    parent=hypothesis_settings.get_profile("dev"),
+    derandomize=True,
+    database=None,
+    print_blob=True,
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 def mysql_only():

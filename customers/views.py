@@ -1,9 +1,11 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import Role
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
@@ -15,6 +17,12 @@ from .filters import CustomerFilter
 from .models import Customer
 from .selectors import customer_list
 from .serializers import CustomerSerializer
+
+LOGIN_RULE = (
+    "The customer itself, or staff. The email and password (the login) are changed only "
+    "by the customer or an admin (a mechanic gets 403); a new `password` is hashed and "
+    "ends the customer's other sessions (their refresh tokens are revoked)."
+)
 
 
 def _profile_fields(validated_data: dict) -> dict:
@@ -42,19 +50,22 @@ def _profile_fields(validated_data: dict) -> dict:
     ),
     update=extend_schema(
         summary="Replace a customer",
-        description="The customer itself, or staff. A new `password` is hashed.",
-        responses={200: CustomerSerializer, **error_responses(400, 401, 404)},
+        description=LOGIN_RULE,
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404)},
     ),
     partial_update=extend_schema(
         summary="Update a customer",
-        description="The customer itself, or staff. A new `password` is hashed.",
-        responses={200: CustomerSerializer, **error_responses(400, 401, 404)},
+        description=LOGIN_RULE,
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404)},
     ),
     destroy=extend_schema(
         summary="Delete a customer",
-        description="The customer itself, or staff. A customer with tickets cannot be "
+        description="The customer itself, or an admin. A customer with tickets cannot be "
         "deleted (409): the shop keeps its history.",
-        responses={204: OpenApiResponse(description="Deleted."), **error_responses(401, 404, 409)},
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **error_responses(401, 403, 404, 409),
+        },
     ),
 )
 class CustomerViewSet(
@@ -103,16 +114,29 @@ class CustomerViewSet(
         customer = self.get_object()
         serializer = self.get_serializer(customer, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        customer = services.customer_update(
-            customer=customer, **_profile_fields(serializer.validated_data)
-        )
+        fields = _profile_fields(serializer.validated_data)
+        if self.role == Role.MECHANIC:
+            # The login of a customer is the customer's (or an admin's) to
+            # change: a mechanic who could set it could take the account over.
+            takes_login = fields.get("password") or (
+                "email" in fields and fields["email"] != customer.user.email
+            )
+            if takes_login:
+                raise PermissionDenied(
+                    "Mechanics may not change a customer's email or password; "
+                    "the customer or an administrator can."
+                )
+        customer = services.customer_update(customer=customer, **fields)
         return Response(self.get_serializer(customer).data)
 
     def partial_update(self, request, pk=None):
         return self.update(request, pk, partial=True)
 
     def destroy(self, request, pk=None):
-        services.customer_delete(customer=self.get_object())
+        customer = self.get_object()
+        if self.role == Role.MECHANIC:
+            raise PermissionDenied("Only the customer or an administrator may delete a customer.")
+        services.customer_delete(customer=customer)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

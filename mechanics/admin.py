@@ -10,6 +10,9 @@ class MechanicAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
     readonly_fields = ("ticket_count", "created_at", "updated_at")
+    # Explicit: the autocomplete (ticket page) pages through this queryset
+    # and needs a stable order.
+    ordering = ("name", "id")
 
     @admin.display(ordering="user__email")
     def email(self, obj):

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.fields import LoginEmailField, validate_new_password
@@ -65,3 +66,27 @@ class MechanicSummarySerializer(serializers.Serializer):
 
 class MechanicSearchQuerySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, help_text="Part of the name, any case.")
+
+
+@extend_schema_serializer(component_name="Mechanic")
+class MechanicReadSerializer(MechanicSerializer):
+    """A mechanic as the read endpoints answer it (for the schema only):
+    ``salary`` is there for admins and absent for mechanics."""
+
+    salary = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, help_text="Admins only."
+    )
+
+    class Meta(MechanicSerializer.Meta):
+        fields = [*MechanicSerializer.Meta.fields, "salary"]
+        read_only_fields = MechanicSerializer.Meta.fields
+
+
+@extend_schema_serializer(component_name="PopularMechanic")
+class PopularMechanicReadSerializer(MechanicReadSerializer):
+    """A mechanic of the popularity ranking (for the schema only)."""
+
+    ticket_count = serializers.IntegerField(read_only=True)
+
+    class Meta(MechanicReadSerializer.Meta):
+        fields = [*MechanicReadSerializer.Meta.fields, "ticket_count"]

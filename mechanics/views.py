@@ -12,9 +12,11 @@ from mechanic_shop.api.viewsets import ShopViewSet
 from . import selectors, services
 from .serializers import (
     MechanicAdminSerializer,
+    MechanicReadSerializer,
     MechanicSearchQuerySerializer,
     MechanicSerializer,
     PopularMechanicAdminSerializer,
+    PopularMechanicReadSerializer,
     PopularMechanicSerializer,
 )
 
@@ -26,7 +28,7 @@ SALARY_NOTE = "`salary` is shown to admins only."
         summary="List mechanics",
         description=f"Mechanics and admins. {SALARY_NOTE} Cached; any change to a "
         "mechanic refreshes it.",
-        responses={200: MechanicAdminSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: MechanicReadSerializer(many=True), **error_responses(400, 401, 403)},
     ),
     create=extend_schema(
         summary="Hire a mechanic",
@@ -38,7 +40,7 @@ SALARY_NOTE = "`salary` is shown to admins only."
     retrieve=extend_schema(
         summary="Get a mechanic",
         description=f"Mechanics and admins. {SALARY_NOTE}",
-        responses={200: MechanicAdminSerializer, **error_responses(401, 403, 404)},
+        responses={200: MechanicReadSerializer, **error_responses(401, 403, 404)},
     ),
     update=extend_schema(
         summary="Replace a mechanic",
@@ -113,7 +115,7 @@ class MechanicViewSet(
         summary="Search mechanics by name",
         description="Case-insensitive substring match on the name; `name` is required.",
         parameters=[MechanicSearchQuerySerializer],
-        responses={200: MechanicAdminSerializer(many=True), **error_responses(400, 401, 403)},
+        responses={200: MechanicReadSerializer(many=True), **error_responses(400, 401, 403)},
         filters=False,
     )
     @action(detail=False, methods=["get"], filter_backends=[])
@@ -128,7 +130,7 @@ class MechanicViewSet(
         description="Ranked by the number of tickets worked, most first, ties by name; "
         f"each with `ticket_count`. {SALARY_NOTE} Cached; assignments refresh it.",
         responses={
-            200: PopularMechanicAdminSerializer(many=True),
+            200: PopularMechanicReadSerializer(many=True),
             **error_responses(400, 401, 403),
         },
         filters=False,

@@ -304,6 +304,14 @@ class ServiceTicketAdmin(admin.ModelAdmin):
                 services.ticket_update(by=request.user, ticket=obj, **changed)
         obj.refresh_from_db()
 
+    # The fields of a line that the object's history reports as changed.
+    LINE_FIELDS = {
+        TicketMechanic: ("mechanic",),
+        TicketPart: ("part", "quantity"),
+        LaborLine: ("mechanic", "description", "hours", "rate"),
+        Payment: ("amount", "method", "reference"),
+    }
+
     def save_formset(self, request, form, formset, change):
         ticket = form.instance
         savers = {
@@ -315,9 +323,33 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         saver = savers.get(formset.model)
         if saver is None:
             return super().save_formset(request, form, formset, change)
+        before = self._line_rows(formset.model, ticket)
         saver(request, ticket, formset)
-        # The services saved the rows; the admin's change message reads these.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        self._record_saved_lines(formset, before, self._line_rows(formset.model, ticket))
+
+    def _line_rows(self, model, ticket) -> dict:
+        related = [
+            name for name in self.LINE_FIELDS[model] if model._meta.get_field(name).is_relation
+        ]
+        rows = model.objects.filter(ticket=ticket).select_related(*related)
+        return {row.pk: row for row in rows}
+
+    def _record_saved_lines(self, formset, before: dict, after: dict) -> None:
+        """Set what ``formset.save()`` would have set, had it written the
+        rows rather than the services: the admin builds the object's history
+        entry ("Added ticket part …", "Changed Quantity …") from these."""
+        fields = [formset.model._meta.get_field(name) for name in self.LINE_FIELDS[formset.model]]
+
+        def changed(old, new) -> list[str]:
+            return [f.name for f in fields if getattr(old, f.attname) != getattr(new, f.attname)]
+
+        formset.new_objects = [row for pk, row in after.items() if pk not in before]
+        formset.deleted_objects = [row for pk, row in before.items() if pk not in after]
+        formset.changed_objects = [
+            (row, changed(before[pk], row))
+            for pk, row in after.items()
+            if pk in before and changed(before[pk], row)
+        ]
 
     def _rows(self, formset):
         """(form, original row or None, deleted?) for every form that matters."""

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, ExpressionWrapper, IntegerField, OuterRef
 
+from mechanic_shop.api.filters import IdFilter
 from mechanics.models import Mechanic
 
 from .models import ServiceTicket, TicketMechanic
@@ -9,8 +10,8 @@ from .workflow import Status
 
 
 class ServiceTicketFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label="Customer id")
-    mechanic = django_filters.NumberFilter(method="filter_mechanic", label="Mechanic id")
+    customer = IdFilter(field_name="customer_id", label="Customer id")
+    mechanic = IdFilter(method="filter_mechanic", label="Mechanic id")
     vin = django_filters.CharFilter(method="filter_vin", label="VIN (any case)")
     service_date = django_filters.DateFromToRangeFilter(
         label="Service date range: service_date_after / service_date_before (inclusive)"
@@ -19,8 +20,8 @@ class ServiceTicketFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, label="Status; repeat for several (status=estimate&status=approved)"
     )
-    vehicle = django_filters.NumberFilter(field_name="vehicle_id", label="Vehicle id")
-    invoice_number = django_filters.NumberFilter()
+    vehicle = IdFilter(field_name="vehicle_id", label="Vehicle id")
+    invoice_number = IdFilter(label="Invoice number")
 
     class Meta:
         model = ServiceTicket

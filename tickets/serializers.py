@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Customer
@@ -15,6 +16,14 @@ from .workflow import Status
 MONEY_OUT = {"max_digits": None, "decimal_places": 2, "read_only": True}
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$",
+        "description": "17 letters and digits without I, O or Q, in any case; stored upper-case.",
+        "example": "1HGCM82633A004352",
+    }
+)
 class VinField(serializers.CharField):
     """17 letters and digits without I, O, Q; stored upper-case."""
 

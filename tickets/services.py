@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -217,15 +217,36 @@ def _next_invoice_number() -> int:
     counter = InvoiceCounter.objects.select_for_update().filter(pk=1).first()
     if counter is None:
         start = ServiceTicket.objects.aggregate(n=Max("invoice_number"))["n"] or 0
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(pk=1, last_number=start)
-        except IntegrityError:  # created by a concurrent invoice
-            pass
-        counter = InvoiceCounter.objects.select_for_update().get(pk=1)
+        _create_or_raise_invoice_counter(first=start + 1)
+        return InvoiceCounter.objects.get(pk=1).last_number
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
+
+
+def _create_or_raise_invoice_counter(*, first: int) -> None:
+    """Create the counter at ``first``, or add one to it if a concurrent
+    first invoice created it meanwhile: one statement that holds the row's
+    lock until the transaction ends.
+
+    Not INSERT then SELECT ... FOR UPDATE: on MySQL/MariaDB each INSERT that
+    meets the other's new row waits with a shared lock on it, and then wants
+    it exclusive, which deadlocks two such invoices. An upsert takes the
+    exclusive lock at once, so concurrent first invoices queue instead.
+    """
+    table = connection.ops.quote_name(InvoiceCounter._meta.db_table)
+    pk = connection.ops.quote_name(InvoiceCounter._meta.pk.column)
+    number = connection.ops.quote_name(InvoiceCounter._meta.get_field("last_number").column)
+    if connection.vendor == "mysql":
+        on_conflict = f"ON DUPLICATE KEY UPDATE {number} = {number} + 1"
+    else:  # SQLite, PostgreSQL
+        on_conflict = f"ON CONFLICT ({pk}) DO UPDATE SET {number} = {table}.{number} + 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only quoted names are interpolated; the value is a parameter.
+            f"INSERT INTO {table} ({pk}, {number}) VALUES (1, %s) {on_conflict}",  # noqa: S608
+            [first],
+        )
 
 
 def _return_part(ticket, line: TicketPart, quantity: int, by) -> None:

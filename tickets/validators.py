@@ -1,13 +1,17 @@
 import re
+import string
 
 from django.core.exceptions import ValidationError
 
 # 17 characters; I, O and Q are never used (they read as 1 and 0).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+# Only ASCII letters are upper-cased: str.upper() maps "ß" to "SS" and the
+# long s (U+017F) to "S", which would turn other text into a valid VIN.
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 
 
 def normalize_vin(value: str) -> str:
-    return (value or "").strip().upper()
+    return (value or "").strip().translate(_ASCII_UPPER)
 
 
 def validate_vin(value: str) -> None:

@@ -69,13 +69,13 @@ TICKET_RESPONSE = {200: ServiceTicketSerializer}
         summary="Replace a service ticket",
         description=f"{STAFF} `mechanic_ids`, when sent, replaces the assigned mechanics.",
         request=ServiceTicketWriteSerializer,
-        responses={200: ServiceTicketSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ServiceTicketSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
     partial_update=extend_schema(
         summary="Update a service ticket",
         description=f"{STAFF} `mechanic_ids`, when sent, replaces the assigned mechanics.",
         request=ServiceTicketWriteSerializer,
-        responses={200: ServiceTicketSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ServiceTicketSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
     destroy=extend_schema(
         summary="Delete a service ticket",
@@ -167,7 +167,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         description=f"{STAFF} Idempotent.",
         request=None,
         parameters=[MECHANIC_ID],
-        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404)},
+        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
     )
     @action(detail=True, methods=["put"], url_path=r"assign-mechanic/(?P<mechanic_id>\d+)")
     def assign_mechanic(self, request, pk=None, mechanic_id=None):
@@ -182,7 +182,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         description=f"{STAFF} Idempotent.",
         request=None,
         parameters=[MECHANIC_ID],
-        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404)},
+        responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
     )
     @action(detail=True, methods=["put"], url_path=r"remove-mechanic/(?P<mechanic_id>\d+)")
     def remove_mechanic(self, request, pk=None, mechanic_id=None):
@@ -196,7 +196,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         summary="Add and remove mechanics",
         description=f"{STAFF} Any unknown id is a 400 and nothing changes.",
         request=EditMechanicsSerializer,
-        responses={**TICKET_RESPONSE, **error_responses(400, 401, 403, 404)},
+        responses={**TICKET_RESPONSE, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["put"])
     def edit(self, request, pk=None):
@@ -384,7 +384,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             **error_responses(400, 401, 403, 404, 409),
         },
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def payments(self, request, pk=None):
         ticket = self.get_object()
         if request.method == "GET":

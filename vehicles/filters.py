@@ -1,12 +1,13 @@
 import django_filters
 
+from mechanic_shop.api.filters import IdFilter
 from tickets.validators import normalize_vin
 
 from .models import Vehicle
 
 
 class VehicleFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label="Customer id")
+    customer = IdFilter(field_name="customer_id", label="Customer id")
     vin = django_filters.CharFilter(method="filter_vin", label="VIN (any case)")
     license_plate = django_filters.CharFilter(lookup_expr="iexact")
 

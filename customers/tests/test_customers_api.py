@@ -230,3 +230,41 @@ def test_password_never_in_responses(anon, customer, admin_client):
         assert "password" not in text
         assert "pbkdf2" not in text and "md5$" not in text
         assert NEW["password"] not in text
+
+
+def test_new_password_ends_other_sessions(anon, customer, customer_client):
+    old = anon.post(
+        "/customers/login/", {"email": customer.user.email, "password": PASSWORD}
+    ).json()
+    response = customer_client.patch(
+        f"/customers/{customer.pk}/", {"password": "fresh-Clutch-cable-7"}
+    )
+    assert response.status_code == 200
+    refused = anon.post("/auth/token/refresh/", {"refresh": old["refresh"]})
+    assert refused.status_code == 401
+    new = anon.post(
+        "/customers/login/", {"email": customer.user.email, "password": "fresh-Clutch-cable-7"}
+    )
+    assert anon.post("/auth/token/refresh/", {"refresh": new.json()["refresh"]}).status_code == 200
+
+
+def test_mechanic_may_fix_contact_details_but_not_the_login(
+    customer, mechanic_client, admin_client
+):
+    url = f"/customers/{customer.pk}/"
+    assert mechanic_client.patch(url, {"phone": "555-4444", "name": "Fixed"}).status_code == 200
+    for body in ({"email": "taken-over@example.com"}, {"password": "mechanic-Chose-this-1"}):
+        response = mechanic_client.patch(url, body)
+        assert response.status_code == 403, body
+        assert "email or password" in response.json()["detail"]
+    same_email = {"name": "N", "email": customer.user.email, "phone": "555-1212"}
+    assert mechanic_client.put(url, same_email).status_code == 200
+    customer.user.refresh_from_db()
+    assert customer.user.email != "taken-over@example.com"
+    assert customer.user.check_password(PASSWORD)
+    assert admin_client.patch(url, {"email": "moved@example.com"}).status_code == 200
+
+
+def test_mechanic_cannot_delete_a_customer(customer, mechanic_client, customer_client):
+    assert mechanic_client.delete(f"/customers/{customer.pk}/").status_code == 403
+    assert customer_client.delete(f"/customers/{customer.pk}/").status_code == 204

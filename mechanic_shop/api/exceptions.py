@@ -11,6 +11,7 @@
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -21,6 +22,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -95,6 +97,10 @@ def exception_handler(exc, context):
         )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
+    if isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
+        # ValidationError("message") (DRF's search filter raises one for a NUL
+        # byte) would answer a bare list: keep the documented object shape.
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -119,6 +125,16 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
+    # Django calls this while handling the exception, so sys.exc_info() is
+    # it. A database that cannot be reached from outside a DRF view (the
+    # admin, a middleware touching sessions or users) answers the same 503 as
+    # inside one, and drops the broken connection so the next request
+    # reconnects.
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)) and _is_connection_error(exc):
+        response = JsonResponse(database_unavailable_response(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
 
 

@@ -2,6 +2,7 @@
 its mechanics and part lines inline, taking stock like the API does."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from inventory.models import Part
@@ -217,3 +218,56 @@ def test_payment_recorded_inline_on_an_invoiced_ticket(staff, ticket):
     assert response.status_code == 302, response.content.decode()[-3000:]
     ticket.refresh_from_db()
     assert ticket.status == "paid" and ticket.balance_due == 0
+
+
+def test_history_names_the_inline_lines_saved(staff, customer):
+    """The inlines are saved by the services, not formset.save(); the
+    object's history still says which lines were added, changed, deleted."""
+    kept, dropped = MechanicFactory(), MechanicFactory()
+    part = PartFactory(quantity_in_stock=10)
+    fields = {
+        "customer": str(customer.pk),
+        "vin": "1HGCM82633A004352",
+        "service_date": "2026-05-01",
+        "service_desc": "Brakes",
+    }
+    response = staff.post(
+        "/admin/tickets/serviceticket/add/",
+        {**fields, **inline_data([kept, dropped], [(part, 3)])},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ticket = ServiceTicket.objects.get()
+    added = LogEntry.objects.get(object_id=str(ticket.pk)).get_change_message()
+    assert added.count("Added ticket mechanic") == 2
+    assert "Added ticket part" in added
+
+    line = ticket.part_lines.get()
+    kept_row, dropped_row = ticket.assignments.order_by("pk")
+    response = staff.post(
+        f"/admin/tickets/serviceticket/{ticket.pk}/change/",
+        {
+            **fields,
+            "assignments-TOTAL_FORMS": "2",
+            "assignments-INITIAL_FORMS": "2",
+            "assignments-0-id": str(kept_row.pk),
+            "assignments-0-ticket": str(ticket.pk),
+            "assignments-0-mechanic": str(kept.pk),
+            "assignments-1-id": str(dropped_row.pk),
+            "assignments-1-ticket": str(ticket.pk),
+            "assignments-1-mechanic": str(dropped.pk),
+            "assignments-1-DELETE": "on",
+            "part_lines-TOTAL_FORMS": "1",
+            "part_lines-INITIAL_FORMS": "1",
+            "part_lines-0-id": str(line.pk),
+            "part_lines-0-ticket": str(ticket.pk),
+            "part_lines-0-part": str(part.pk),
+            "part_lines-0-quantity": "5",
+            **EMPTY_INLINES,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(ticket.mechanics.all()) == [kept]
+    assert Part.objects.get(pk=part.pk).quantity_in_stock == 5
+    changed = LogEntry.objects.filter(object_id=str(ticket.pk)).latest("pk").get_change_message()
+    assert f"Deleted ticket mechanic “{dropped.name} on ticket #{ticket.pk}”" in changed
+    assert "Changed Quantity for ticket part" in changed
