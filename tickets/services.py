@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -95,10 +95,17 @@ def _recalculate_totals(ticket: ServiceTicket) -> None:
     line_total = ExpressionWrapper(
         F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=20, decimal_places=2)
     )
-    parts_total = TicketPart.objects.filter(ticket=ticket).aggregate(s=Sum(line_total))["s"] or ZERO
-    labor_total = (
-        LaborLine.objects.filter(ticket=ticket).aggregate(s=Sum("line_total"))["s"] or ZERO
+    # Both sums in one query.
+    sums = (
+        ServiceTicket.objects.filter(pk=ticket.pk)
+        .values(
+            parts=_line_sum(TicketPart, line_total),
+            labor=_line_sum(LaborLine, F("line_total")),
+        )
+        .get()
     )
+    parts_total = sums["parts"] or ZERO
+    labor_total = sums["labor"] or ZERO
     totals = compute_totals(
         parts_total=parts_total,
         labor_total=labor_total,
@@ -120,7 +127,33 @@ def _recalculate_totals(ticket: ServiceTicket) -> None:
     ):
         setattr(ticket, field, getattr(totals, field))
     ticket.balance_due = max(ticket.total - ticket.amount_paid, ZERO)
-    ticket.save()
+    ticket.save(update_fields=[*MONEY_FIELDS, "updated_at"])
+
+
+# The columns _recalculate_totals writes.
+MONEY_FIELDS = (
+    "parts_total",
+    "labor_total",
+    "discount",
+    "parts_tax",
+    "labor_tax",
+    "tax",
+    "total",
+    "balance_due",
+)
+
+
+def _line_sum(model, amount):
+    """The sum of ``amount`` over the ticket's lines of ``model``, as a
+    subquery of the ticket."""
+    per_ticket = (
+        model.objects.filter(ticket_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_id")
+        .annotate(s=Sum(amount))
+        .values("s")
+    )
+    return Subquery(per_ticket, output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
 def ticket_vehicle_check(
@@ -506,7 +539,7 @@ def ticket_add_part(*, by=None, ticket: ServiceTicket, part: Part, quantity: int
         raise Conflict(f"A part line holds at most {MAX_LINE_QUANTITY} units.")
     before = {"part_id": part.pk, "quantity": line.quantity}
     line.quantity += quantity
-    line.save()
+    line.save(update_fields=["quantity", "updated_at"] if line.pk else None)
     part.quantity_in_stock -= quantity
     part.save(update_fields=["quantity_in_stock", "updated_at"])
     _record(
