@@ -201,11 +201,15 @@ def chart(report: dict, path: Path) -> None:
     names = [r["name"] for r in rows][::-1]
     rps = [r["rps"] for r in rows][::-1]
     ceilings = [r["ceiling_rps"] for r in rows][::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 1.6), dpi=110)
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 2.0), dpi=110)
     ax.barh(names, ceilings, color="#dddddd", label="ceiling (measured next to it)")
     ax.barh(names, rps, color="#3b6ea5", height=0.5, label="endpoint")
     for y, r in enumerate(rows[::-1]):
         ax.text(r["rps"], y, f" {r['rps']:.0f}/s  ({r['ratio']:.2f})", va="center", fontsize=8)
+        target = TARGETS.get(r["kind"])
+        if target:  # the target: a mark at that share of the ceiling
+            ax.plot([target * r["ceiling_rps"]] * 2, [y - 0.4, y + 0.4], color="#c0392b", lw=2)
+    ax.plot([], [], color="#c0392b", lw=2, label="target (share of the ceiling)")
     ax.set_xlabel("requests/s (ratio to the ceiling in brackets)")
     meta = report["meta"]
     ax.set_title(
@@ -213,7 +217,7 @@ def chart(report: dict, path: Path) -> None:
         f"{meta['seconds']} s each ({meta['date'][:10]}, {meta['commit']})",
         fontsize=9,
     )
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
