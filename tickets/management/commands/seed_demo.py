@@ -8,9 +8,12 @@ password per user would take most of the time).
 """
 
 import datetime
+import queue
 import random
 import sys
+import threading
 from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -200,19 +203,33 @@ TICKET_COLUMNS = (
 )
 
 
+@dataclass
+class _Batch:
+    """A planned batch: ticket rows, and line rows that name their ticket by
+    its offset in ``rows`` until the ids are known."""
+
+    rows: list
+    now: object
+    assignments: list = field(default_factory=list)
+    part_lines: list = field(default_factory=list)
+    labor_lines: list = field(default_factory=list)
+    payments: list = field(default_factory=list)
+
+
 class _Adapter:
     """Dates and times as the database takes them, each converted once."""
 
-    def __init__(self, now: datetime.datetime):
+    def __init__(self, now: datetime.datetime, ops):
         self._now = now
-        self.now = connection.ops.adapt_datetimefield_value(now)
+        self._ops = ops
+        self.now = ops.adapt_datetimefield_value(now)
         self._dates: dict = {}
         self._closed: dict = {}
 
     def date(self, day: datetime.date):
         value = self._dates.get(day)
         if value is None:
-            value = self._dates[day] = connection.ops.adapt_datefield_value(day)
+            value = self._dates[day] = self._ops.adapt_datefield_value(day)
         return value
 
     def closed_at(self, day: datetime.date):
@@ -222,7 +239,7 @@ class _Adapter:
             moment = min(
                 self._now, datetime.datetime.combine(day, datetime.time(17, 0), tzinfo=datetime.UTC)
             )
-            value = self._closed[day] = connection.ops.adapt_datetimefield_value(moment)
+            value = self._closed[day] = self._ops.adapt_datetimefield_value(moment)
         return value
 
 
@@ -393,35 +410,64 @@ class Command(BaseCommand):
             file=sys.stderr,
             disable=missing < 5_000 or None,
         )
-        created = 0
-        while created < missing:
-            size = min(BATCH, missing - created)
-            self._ticket_batch(
-                have + created, size, wanted, today, customers, vehicles, mechanics, parts
-            )
-            created += size
-            bar.update(size)
-        bar.close()
+        # The next batch is planned (random choices, totals: Python only) in a
+        # thread while this one is written: the database works while Python
+        # computes, instead of each waiting for the other.
+        batches = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        ops = connection.ops
 
-    @transaction.atomic
-    def _ticket_batch(self, start, size, wanted, today, customers, vehicles, mechanics, parts):
-        """``size`` tickets with their mechanics, part and labor lines,
-        totals, invoice numbers and payments, in one transaction.
+        def plan_all():
+            try:
+                created = 0
+                while created < missing and not stop.is_set():
+                    size = min(BATCH, missing - created)
+                    batch = self._plan_batch(
+                        have + created, size, wanted, today, customers, vehicles,
+                        mechanics, parts, ops,
+                    )  # fmt: skip
+                    while not stop.is_set():
+                        try:
+                            batches.put(batch, timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
+                    created += size
+                batches.put(None)
+            except BaseException as exc:  # handed to the writing thread
+                batches.put(exc)
 
-        Rows are plain tuples written with multi-row INSERTs through the
-        database cursor (``executemany``): building a model instance per row
-        and letting bulk_create prepare every value cost ten times the
-        inserts themselves. The tickets get their ids here, after the
-        table's last id read under a lock (see ``_reserve_ids``), so their
-        lines can point at them.
-        """
+        planner = threading.Thread(target=plan_all, name="seed-planner", daemon=True)
+        planner.start()
+        try:
+            while (batch := batches.get()) is not None:
+                if isinstance(batch, BaseException):
+                    raise batch
+                self._write_batch(batch)
+                bar.update(len(batch.rows))
+        finally:
+            stop.set()
+            while planner.is_alive():
+                try:
+                    batches.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            planner.join()
+            bar.close()
+
+    def _plan_batch(
+        self, start, size, wanted, today, customers, vehicles, mechanics, parts, ops
+    ) -> "_Batch":
+        """``size`` tickets as rows (ids and invoice numbers still to come)
+        with their mechanics, part and labor lines and payments: no database
+        work, so it runs beside the writing."""
         rng = self.rng
         now = timezone.now()
         rate = settings.SHOP_LABOR_RATE
         parts_tax_rate = settings.SHOP_PARTS_TAX_RATE
         labor_tax_rate = settings.SHOP_LABOR_TAX_RATE
         mechanic_ids = [m.pk for m in mechanics]
-        adapt = _Adapter(now)
+        adapt = _Adapter(now, ops)
         rows, plans = [], []
         for n in range(start, start + size):
             customer = customers[rng.randrange(len(customers))]
@@ -496,42 +542,47 @@ class Command(BaseCommand):
                 ]
             )
             plans.append((crew, lines, labor, paid))
-        first_id = self._reserve_ids()
-        for offset, row in enumerate(rows):
-            row[0] = first_id + offset
-        self._number_invoices(rows)
-        _insert(ServiceTicket, TICKET_COLUMNS, rows)
-        assignments, part_lines, labor_lines, payments = [], [], [], []
         methods = PaymentMethod.values
-        for row, (crew, lines, labor, paid) in zip(rows, plans, strict=True):
-            ticket_id = row[0]
-            assignments += [(ticket_id, m, adapt.now) for m in crew]
-            part_lines += [
-                (ticket_id, part.pk, qty, part.price, adapt.now, adapt.now)
+        batch = _Batch(rows=rows, now=adapt.now)
+        for offset, (crew, lines, labor, paid) in enumerate(plans):
+            batch.assignments += [(offset, m, adapt.now) for m in crew]
+            batch.part_lines += [
+                (offset, part.pk, qty, part.price, adapt.now, adapt.now)
                 for part, qty in lines.items()
             ]
-            labor_lines += [
-                (
-                    ticket_id,
-                    m,
-                    job,
-                    hours,
-                    rate,
-                    labor_line_total(hours, rate),
-                    adapt.now,
-                    adapt.now,
-                )
+            batch.labor_lines += [
+                (offset, m, job, hours, rate, labor_line_total(hours, rate), adapt.now, adapt.now)
                 for m, job, hours in labor
             ]
             if paid > ZERO:
-                payments.append((ticket_id, paid, rng.choice(methods), "", None, adapt.now))
+                batch.payments.append((offset, paid, rng.choice(methods), "", None, adapt.now))
+        return batch
+
+    @transaction.atomic
+    def _write_batch(self, batch: "_Batch") -> None:
+        """Write a planned batch in one transaction, with multi-row INSERTs
+        through the database cursor (``executemany``): building a model
+        instance per row and letting bulk_create prepare every value cost ten
+        times the inserts themselves. The tickets get their ids here, after
+        the table's last id read under a lock (see ``_reserve_ids``), so
+        their lines can point at them."""
+        first_id = self._reserve_ids()
+        for offset, row in enumerate(batch.rows):
+            row[0] = first_id + offset
+        self._number_invoices(batch.rows)
+        _insert(ServiceTicket, TICKET_COLUMNS, batch.rows)
+
+        def with_ids(lines):
+            return [(first_id + offset, *rest) for offset, *rest in lines]
+
+        assignments = with_ids(batch.assignments)
         _insert(TicketMechanic, ("ticket", "mechanic", "assigned_at"), assignments)
         # Bulk inserts send no signals: keep the popular ranking's counts.
         mechanic_ticket_count_add(counts=Counter(m for _, m, _ in assignments))
         _insert(
             TicketPart,
             ("ticket", "part", "quantity", "unit_price", "created_at", "updated_at"),
-            part_lines,
+            with_ids(batch.part_lines),
         )
         _insert(
             LaborLine,
@@ -545,12 +596,12 @@ class Command(BaseCommand):
                 "created_at",
                 "updated_at",
             ),
-            labor_lines,
+            with_ids(batch.labor_lines),
         )
         _insert(
             Payment,
             ("ticket", "amount", "method", "reference", "received_by", "created_at"),
-            payments,
+            with_ids(batch.payments),
         )
 
     def _reserve_ids(self) -> int:
