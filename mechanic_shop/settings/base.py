@@ -81,7 +81,8 @@ def database_config(url: str, *, conn_max_age: int) -> dict:
     MySQL/MariaDB: utf8mb4, strict mode, READ COMMITTED (what the stock and
     invoice-number locking is written for), persistent connections that are
     health-checked before reuse so a restarted server is survived.
-    SQLite: a busy timeout so concurrent writers wait instead of failing.
+    SQLite: a busy timeout so concurrent writers wait instead of failing,
+    and transactions that take the write lock when they begin.
     """
     config = environ.Env.db_url_config(url)
     engine = config["ENGINE"]
@@ -98,6 +99,11 @@ def database_config(url: str, *, conn_max_age: int) -> dict:
         config["TEST"].setdefault("COLLATION", "utf8mb4_unicode_ci")
     elif "sqlite" in engine:
         options.setdefault("timeout", 20)
+        # Transactions take the write lock when they begin: a deferred one
+        # that reads, then writes, fails at once with "database is locked"
+        # when another process writes meanwhile (the busy timeout cannot help
+        # it), which concurrent add-part requests met under gunicorn.
+        options.setdefault("transaction_mode", "IMMEDIATE")
     return config
 
 
