@@ -277,7 +277,7 @@ class ShopPagination(BasePagination):
         return params
 
 
-# -- keyset helpers -----------------------------------------------------------
+# -- keyset paging ------------------------------------------------------------
 
 
 def encode_cursor(ordering: list[str], key: list, *, backwards: bool = False) -> str:
