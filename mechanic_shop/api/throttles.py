@@ -32,6 +32,9 @@ return count
 """
 _scripts = {}
 
+# On the Django request: {counter key: count} of hits already counted.
+PRECOUNTED_ATTR = "_throttle_counts"
+
 
 def _incr_script(client):
     """The counter script registered once per Redis client (redis-py runs it
@@ -50,17 +53,29 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         # overrides change the rates.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def allow_request(self, request, view):
+    def plan(self, request, view) -> bool:
+        """Name this request's counter (``self.key``, the window's) and its
+        Retry-After; False when this throttle does not apply to it."""
         if self.rate is None:
-            return True
+            return False
         ident = self.get_cache_key(request, view)
         if ident is None:
-            return True
+            return False
         now = self.timer()
         window = int(now // self.duration)
         self.key = f"{ident}:{window}"
         self.retry_after = max(1, math.ceil((window + 1) * self.duration - now))
-        count = self._count_hit()
+        return True
+
+    def allow_request(self, request, view):
+        if not self.plan(request, view):
+            return True
+        # A counter already taken for this request (the response cache's
+        # fast path counts it in the round trip that reads the answer).
+        counted = getattr(request, PRECOUNTED_ATTR, None) or {}
+        count = counted.get(self.key)
+        if count is None:
+            count = self._count_hit()
         return count <= self.num_requests
 
     def wait(self):
@@ -68,7 +83,7 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
 
     def _count_hit(self) -> int:
         try:
-            return self._incr(caches[self.cache_alias])
+            return incr_counter(self)
         except Exception:  # the shared cache is down: degrade, never fail the request
             logger.warning("throttle cache unavailable, counting in process memory", exc_info=True)
             return self._incr(_fallback_cache)
@@ -94,6 +109,12 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         _count_hit."""
         client = cache.client.get_client(write=True)
         return int(_incr_script(client)(keys=[cache.make_key(self.key)], args=[self.duration + 1]))
+
+
+def incr_counter(throttle: FixedWindowRateThrottle) -> int:
+    """Count one hit on the planned counter in the shared cache; raises when
+    it is unreachable."""
+    return throttle._incr(caches[throttle.cache_alias])
 
 
 class AnonRateThrottle(FixedWindowRateThrottle):

@@ -126,3 +126,56 @@ def test_errors_are_not_cached(anon, part):
     assert anon.get("/inventory/?page=9").status_code == 404
     PartFactory.create_batch(200)
     assert anon.get("/inventory/?page=9").status_code == 200
+
+
+# Hits are served before DRF's dispatch; these pin that the answer, and every
+# refusal, is what DRF's own path gives.
+
+
+def test_a_hit_answers_what_the_miss_answered(anon, part):
+    miss = get(anon, "/inventory/")
+    hit = get(anon, "/inventory/")
+    assert (miss["X-Cache"], hit["X-Cache"]) == ("MISS", "HIT")
+    assert hit.content == miss.content
+    for header in ("Content-Type", "Allow", "Cache-Control", "X-Frame-Options"):
+        assert hit[header] == miss[header], header
+
+
+def test_a_warm_entry_never_serves_a_refused_caller(anon, customer_client, mechanic_client):
+    get(mechanic_client, "/mechanics/popular/")
+    assert get(mechanic_client, "/mechanics/popular/")["X-Cache"] == "HIT"
+    assert customer_client.get("/mechanics/popular/").status_code == 403
+    assert anon.get("/mechanics/popular/").status_code == 401
+    anon.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert anon.get("/mechanics/popular/").status_code == 401
+    assert anon.get("/inventory/").status_code == 401  # a bad token is refused, never anonymous
+
+
+def test_a_warm_entry_never_serves_a_deactivated_user(mechanic_client, mechanic):
+    get(mechanic_client, "/mechanics/popular/")
+    assert get(mechanic_client, "/mechanics/popular/")["X-Cache"] == "HIT"
+    type(mechanic.user).objects.filter(pk=mechanic.user.pk).update(is_active=False)
+    response = mechanic_client.get("/mechanics/popular/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "user_inactive"
+
+
+def test_hits_count_against_the_rate_once_each(anon, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anon": "4/min",
+        },
+    }
+    responses = [anon.get("/inventory/") for _ in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
+    assert [r.get("X-Cache") for r in responses[:4]] == ["MISS", "HIT", "HIT", "HIT"]
+    assert "Retry-After" in responses[4]
+
+
+def test_an_unacceptable_accept_header_is_refused_on_a_warm_entry(anon):
+    get(anon, "/inventory/")
+    assert anon.get("/inventory/", HTTP_ACCEPT="text/html").status_code == 406
+    assert anon.get("/inventory/?format=xml").status_code == 404
+    assert get(anon, "/inventory/")["X-Cache"] == "HIT"
