@@ -26,6 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import mysql_admin  # noqa: E402  (scripts/, shared with the fuzzing and concurrency checks)
+
 TMP = BENCH_DIR / "tmp"
 RESULTS = BENCH_DIR / "results"
 LUA = BENCH_DIR / "wrk" / "request.lua"
@@ -55,48 +58,22 @@ def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
-def recreate_mysql_database(url: str) -> None:
-    """Drop and create the benchmark's own database. Refuses any name that
-    does not start with ``bench_``: this never touches another database."""
-    import MySQLdb
-
-    parts = urlsplit(url)
+def _bench_database(url: str, verb: str) -> str:
+    """The URL's database name; refuses any that does not start with
+    ``bench_``: the benchmark never touches another database."""
     name = database_name(url)
     if not re.fullmatch(r"bench_[A-Za-z0-9_]+", name):
-        raise SystemExit(f"refusing to recreate database {name!r}: its name must start with bench_")
-    connection = MySQLdb.connect(
-        host=parts.hostname or HOST,
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        connect_timeout=5,
-    )
-    try:
-        cursor = connection.cursor()
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    finally:
-        connection.close()
+        raise SystemExit(f"refusing to {verb} database {name!r}: its name must start with bench_")
+    return name
+
+
+def recreate_mysql_database(url: str) -> None:
+    """Drop and create the benchmark's own database."""
+    mysql_admin.recreate_database(url, _bench_database(url, "recreate"))
 
 
 def drop_mysql_database(url: str) -> None:
-    import MySQLdb
-
-    parts = urlsplit(url)
-    name = database_name(url)
-    if not re.fullmatch(r"bench_[A-Za-z0-9_]+", name):
-        raise SystemExit(f"refusing to drop database {name!r}: its name must start with bench_")
-    connection = MySQLdb.connect(
-        host=parts.hostname or HOST,
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        connect_timeout=5,
-    )
-    try:
-        connection.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-    finally:
-        connection.close()
+    mysql_admin.drop_database(url, _bench_database(url, "drop"))
 
 
 def base_env(*, database_url: str, redis_url: str | None, cache_prefix: str) -> dict:

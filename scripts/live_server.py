@@ -26,6 +26,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import mysql_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -41,41 +43,13 @@ def fresh_database_url(base_url: str | None, suffix: str, workdir: Path) -> str:
     if name == "test":  # never the shared scratch database of that name
         name = "test_srv"
 
-    import MySQLdb
-
-    connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        connect_timeout=5,
-    )
-    try:
-        cursor = connection.cursor()
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    finally:
-        connection.close()
+    mysql_admin.recreate_database(base_url, name)
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def drop_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        return
-    import MySQLdb
-
-    parts = urlsplit(url)
-    connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        connect_timeout=5,
-    )
-    try:
-        connection.cursor().execute(f"DROP DATABASE IF EXISTS `{parts.path.lstrip('/')}`")
-    finally:
-        connection.close()
+    if not url.startswith("sqlite"):
+        mysql_admin.drop_database(url, urlsplit(url).path.lstrip("/"))
 
 
 def flush_redis(url: str | None) -> None:
