@@ -132,6 +132,8 @@ out[n + 1] = redis.call('GET', KEYS[n + 1]) or false
 out[n + 2] = redis.call('GET', KEYS[n + 2]) or false
 return out
 """
+
+
 def _plan(answers, counters):
     """The raw Redis client of the throttle counters and the script, when
     that Redis also holds the cached answers (same server, database and key
