@@ -62,6 +62,8 @@ def endpoints(data: dict, tokens: dict, sizes: dict) -> list[dict]:
          "token": tokens["mechanic"]},
         {"key": "login", "name": "customer login (PBKDF2)", "kind": "login", "method": "POST",
          "path": "/customers/login/", "body": login_body},
+        {"key": "ceiling_redis", "name": "ceiling + one Redis round trip", "kind": "info",
+         "path": f"/bench/ceiling-redis/?bytes={sizes['inventory']}"},
         {"key": "plain_drf", "name": "plain DRF ListAPIView, 10 rows", "kind": "info",
          "path": "/bench/plain-drf/"},
         {"key": "ceiling_large", "name": f"ceiling, tickets-page size ({sizes['tickets']} B)",
