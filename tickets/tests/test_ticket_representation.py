@@ -82,7 +82,11 @@ def test_every_ticket_answer_matches_drf_fields(
     answers = [
         admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
         admin_client.get("/service-tickets/").json()["results"][0],
+        admin_client.get("/service-tickets/?status=invoiced").json()["results"][0],
+        admin_client.get("/service-tickets/?page_size=1&page=1").json()["results"][0],
         customer_client.get("/customers/my-tickets/").json()["results"][0],
+        customer_client.get("/customers/my-tickets/?cursor=").json()["results"][0],
+        customer_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
         admin_client.get(f"/vehicles/{full_ticket.vehicle_id}/history/").json()["results"][0],
     ]
     for answer in answers:
@@ -96,3 +100,18 @@ def test_an_empty_ticket_matches_drf_fields(admin_client, customer):
     assert answer == reference(ticket.pk)
     assert answer["mechanics"] == answer["parts"] == answer["labor"] == []
     assert answer["completed_at"] is None and answer["vehicle_id"] is None
+
+
+def test_ticket_answers_in_another_time_zone_match_drf_fields(
+    admin_client, customer_client, full_ticket, settings
+):
+    settings.TIME_ZONE = "America/Chicago"
+    expected = reference(full_ticket.pk)
+    assert expected["invoiced_at"].endswith(("-05:00", "-06:00"))
+    answers = [
+        admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
+        admin_client.get("/service-tickets/").json()["results"][0],
+        customer_client.get("/customers/my-tickets/").json()["results"][0],
+    ]
+    for answer in answers:
+        assert answer == expected
