@@ -221,10 +221,10 @@ def ticket_page(*, user, offset: int, limit: int) -> list[dict]:
     if statement is None:
         return _representations(list(ticket_list(user=user)[offset : offset + limit]))
     params = [user.pk] if _is_customer(user) else []
-    try:
-        return _run_json(statement, [*params, limit, offset])
-    except orjson.JSONDecodeError:  # a line list longer than group_concat_max_len
+    tickets = _run_json(statement, [*params, limit, offset])
+    if tickets is None:
         return _representations(list(ticket_list(user=user)[offset : offset + limit]))
+    return tickets
 
 
 def ticket_representation(*, user, pk: int) -> dict:
@@ -233,13 +233,10 @@ def ticket_representation(*, user, pk: int) -> dict:
     statement = _json_statement(user, "one")
     if statement is not None:
         params = [pk, user.pk] if _is_customer(user) else [pk]
-        try:
-            found = _run_json(statement, params)
-        except orjson.JSONDecodeError:
-            statement = None
-        else:
-            if not found:
-                raise ServiceTicket.DoesNotExist(f"No ticket {pk} for this user.")
+        found = _run_json(statement, params)
+        if found == []:
+            raise ServiceTicket.DoesNotExist(f"No ticket {pk} for this user.")
+        if found is not None:
             return found[0]
     return _representations([ticket_detail(user=user, pk=pk)], lines=False)[0]
 
@@ -254,10 +251,19 @@ def _is_customer(user) -> bool:
     return getattr(user, "role", None) == Role.CUSTOMER
 
 
-def _run_json(statement: str, params: list) -> list[dict]:
+def _run_json(statement: str, params: list) -> list[dict] | None:
+    """The tickets the statement answers, or None when its JSON cannot be
+    trusted: MariaDB cuts an aggregate longer than group_concat_max_len (1
+    MiB by default) with only a warning; the caller then takes the ORM path."""
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        tickets = [orjson.loads(text) for (text,) in cursor.fetchall()]
+        texts = cursor.fetchall()
+        if connection.vendor == "mysql" and connection.connection.warning_count():
+            return None
+    try:
+        tickets = [orjson.loads(text) for (text,) in texts]
+    except (orjson.JSONDecodeError, TypeError):
+        return None
     zone = timezone.get_current_timezone()
     if getattr(zone, "key", None) != "UTC":
         # The database writes UTC; another zone is converted here.

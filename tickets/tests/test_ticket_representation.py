@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers
@@ -113,5 +114,26 @@ def test_ticket_answers_in_another_time_zone_match_drf_fields(
         admin_client.get("/service-tickets/").json()["results"][0],
         customer_client.get("/customers/my-tickets/").json()["results"][0],
     ]
+    for answer in answers:
+        assert answer == expected
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="a MariaDB setting")
+def test_line_lists_cut_by_mariadb_fall_back_to_the_orm(admin_client, full_ticket):
+    """JSON_ARRAYAGG stops at group_concat_max_len with only a warning: the
+    answer must not be the cut JSON but the full ticket, by the ORM path."""
+    expected = reference(full_ticket.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@SESSION.group_concat_max_len")
+        (before,) = cursor.fetchone()
+        cursor.execute("SET SESSION group_concat_max_len = 40")
+    try:
+        answers = [
+            admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
+            admin_client.get("/service-tickets/").json()["results"][0],
+        ]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION group_concat_max_len = %s", [before])
     for answer in answers:
         assert answer == expected
