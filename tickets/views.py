@@ -25,10 +25,10 @@ from .selectors import (
     TicketPage,
     ticket_detail,
     ticket_history,
-    ticket_lines,
     ticket_list,
     ticket_list_count,
     ticket_representation,
+    ticket_representations,
     ticket_scope,
 )
 from .serializers import (
@@ -133,9 +133,7 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             # No filter, search or ordering: the page comes ready from one query.
             return self.get_paginated_response(self.paginate_queryset(TicketPage(request.user)))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(
-            ServiceTicketSerializer(ticket_lines(page), many=True).data
-        )
+        return self.get_paginated_response(ticket_representations(page))
 
     def retrieve(self, request, pk=None):
         try:

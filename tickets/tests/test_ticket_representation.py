@@ -131,6 +131,7 @@ def test_line_lists_cut_by_mariadb_fall_back_to_the_orm(admin_client, full_ticke
         answers = [
             admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
             admin_client.get("/service-tickets/").json()["results"][0],
+            admin_client.get("/service-tickets/?status=invoiced").json()["results"][0],
         ]
     finally:
         with connection.cursor() as cursor:
