@@ -284,14 +284,17 @@ def _run_json(statement: str, params: list) -> list[dict] | None:
     except (orjson.JSONDecodeError, TypeError):
         return None
     zone = timezone.get_current_timezone()
-    if getattr(zone, "key", None) != "UTC":
-        # The database writes UTC; another zone is converted here.
+    if connection.vendor == "sqlite" or getattr(zone, "key", None) != "UTC":
+        # MariaDB writes ISO 8601 in UTC; another zone is converted here, and
+        # SQLite's stored text (UTC) is read as Django would read it.
         from .serializers import DATETIME_FIELDS, iso_datetime
 
         for ticket in tickets:
             for name in DATETIME_FIELDS:
                 if ticket[name] is not None:
                     moment = datetime.datetime.fromisoformat(ticket[name])
+                    if moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=datetime.UTC)
                     ticket[name] = iso_datetime(moment, zone)
     return tickets
 
@@ -353,8 +356,10 @@ def _json_statements(vendor: str, customer: bool, shape: str) -> str:
             return f"CAST({expr} AS TEXT)"
 
         def moment(expr):
-            # Stored as Django writes it: 'YYYY-MM-DD HH:MM:SS[.ffffff]', UTC.
-            return f"(replace({expr}, ' ', 'T') || 'Z')"
+            # The stored text (UTC), formatted in _run_json: whatever wrote
+            # it (Django's 'YYYY-MM-DD HH:MM:SS[.ffffff]', or a database
+            # function's milliseconds), it reads as Django would read it.
+            return f"CAST({expr} AS TEXT)"
 
         def array(element, source, order):
             return (

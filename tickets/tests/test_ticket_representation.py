@@ -10,6 +10,7 @@ import orjson
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
+from django.db.models.functions import Now
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -138,3 +139,12 @@ def test_line_lists_cut_by_mariadb_fall_back_to_the_orm(admin_client, full_ticke
             cursor.execute("SET SESSION group_concat_max_len = %s", [before])
     for answer in answers:
         assert answer == expected
+
+
+def test_a_time_written_by_the_database_matches_drf_fields(admin_client, full_ticket):
+    """Now() in SQL stores milliseconds on SQLite, microseconds on MariaDB."""
+    ServiceTicket.objects.filter(pk=full_ticket.pk).update(paid_at=Now())
+    expected = reference(full_ticket.pk)
+    assert expected["paid_at"] is not None
+    assert admin_client.get(f"/service-tickets/{full_ticket.pk}/").json() == expected
+    assert admin_client.get("/service-tickets/").json()["results"][0] == expected
