@@ -61,8 +61,9 @@ def ticket_scope(*, user) -> QuerySet[ServiceTicket]:
 def ticket_list(*, user) -> QuerySet[dict]:
     """``ticket_scope`` as rows (dicts of the ticket's columns and its
     customer's name), newest service date first. Filter, order and slice
-    it, then give the page to :func:`ticket_lines`: a page costs a fixed
-    number of queries whatever its size.
+    it, then give the page to :func:`ticket_representations` (or
+    :func:`ticket_lines`): a page costs a fixed number of queries whatever
+    its size. An unfiltered page is read by :func:`ticket_page` instead.
 
     Rows rather than model instances, and the customer's name by a
     correlated subquery rather than a join: a join lets the database start
