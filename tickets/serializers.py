@@ -89,6 +89,11 @@ class ServiceTicketSerializer(serializers.Serializer):
     written out by hand because ticket lists are the API's busiest answers
     and DRF's field-by-field machinery cost most of their time. It answers
     exactly what the fields would (tests/test_ticket_representation.py).
+
+    The list, my-tickets and detail reads do not call it on MariaDB or
+    SQLite: the database builds the same JSON (tickets.selectors.ticket_page,
+    ticket_representation, ticket_representations), held to the same test.
+    It answers the writes and any path the statement cannot take.
     """
 
     id = serializers.IntegerField()

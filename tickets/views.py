@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from inventory.models import Part
+from mechanic_shop.api.pagination import only_paging
 from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly, is_staff_role
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
@@ -21,11 +22,13 @@ from . import services
 from .filters import ServiceTicketFilter
 from .models import LaborLine, Payment, ServiceTicket
 from .selectors import (
+    TicketPage,
     ticket_detail,
     ticket_history,
-    ticket_lines,
     ticket_list,
     ticket_list_count,
+    ticket_representation,
+    ticket_representations,
     ticket_scope,
 )
 from .serializers import (
@@ -126,17 +129,17 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         )
 
     def list(self, request):
+        if only_paging(request.query_params):
+            # No filter, search or ordering: the page comes ready from one query.
+            return self.get_paginated_response(self.paginate_queryset(TicketPage(request.user)))
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(
-            ServiceTicketSerializer(ticket_lines(page), many=True).data
-        )
+        return self.get_paginated_response(ticket_representations(page))
 
     def retrieve(self, request, pk=None):
         try:
-            ticket = ticket_detail(user=request.user, pk=int(pk))
+            return Response(ticket_representation(user=request.user, pk=int(pk)))
         except ServiceTicket.DoesNotExist:
             raise Http404("No ServiceTicket matches the given query.")
-        return Response(ServiceTicketSerializer(ticket).data)
 
     def _ticket_response(self, ticket, status_code=status.HTTP_200_OK):
         ticket = ticket_detail(user=self.request.user, pk=ticket.pk)

@@ -28,6 +28,14 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 100
+PAGING_PARAMS = frozenset({"page", "page_size", "limit", "offset"})
+
+
+def only_paging(params) -> bool:
+    """Whether a request names nothing but page/page_size or limit/offset
+    (no filter, search, ordering or cursor): the common list read, which
+    views may answer by a faster path."""
+    return all(name in PAGING_PARAMS for name in params)
 
 
 def _int_param(params, name: str, *, minimum: int, maximum: int | None = None) -> int | None:

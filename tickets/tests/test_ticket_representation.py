@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from django.db import connection
 from django.db.models import Prefetch
+from django.db.models.functions import Now
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -82,7 +84,11 @@ def test_every_ticket_answer_matches_drf_fields(
     answers = [
         admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
         admin_client.get("/service-tickets/").json()["results"][0],
+        admin_client.get("/service-tickets/?status=invoiced").json()["results"][0],
+        admin_client.get("/service-tickets/?page_size=1&page=1").json()["results"][0],
         customer_client.get("/customers/my-tickets/").json()["results"][0],
+        customer_client.get("/customers/my-tickets/?cursor=").json()["results"][0],
+        customer_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
         admin_client.get(f"/vehicles/{full_ticket.vehicle_id}/history/").json()["results"][0],
     ]
     for answer in answers:
@@ -96,3 +102,49 @@ def test_an_empty_ticket_matches_drf_fields(admin_client, customer):
     assert answer == reference(ticket.pk)
     assert answer["mechanics"] == answer["parts"] == answer["labor"] == []
     assert answer["completed_at"] is None and answer["vehicle_id"] is None
+
+
+def test_ticket_answers_in_another_time_zone_match_drf_fields(
+    admin_client, customer_client, full_ticket, settings
+):
+    settings.TIME_ZONE = "America/Chicago"
+    expected = reference(full_ticket.pk)
+    assert expected["invoiced_at"].endswith(("-05:00", "-06:00"))
+    answers = [
+        admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
+        admin_client.get("/service-tickets/").json()["results"][0],
+        customer_client.get("/customers/my-tickets/").json()["results"][0],
+    ]
+    for answer in answers:
+        assert answer == expected
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="a MariaDB setting")
+def test_line_lists_cut_by_mariadb_fall_back_to_the_orm(admin_client, full_ticket):
+    """JSON_ARRAYAGG stops at group_concat_max_len with only a warning: the
+    answer must not be the cut JSON but the full ticket, by the ORM path."""
+    expected = reference(full_ticket.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@SESSION.group_concat_max_len")
+        (before,) = cursor.fetchone()
+        cursor.execute("SET SESSION group_concat_max_len = 40")
+    try:
+        answers = [
+            admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
+            admin_client.get("/service-tickets/").json()["results"][0],
+            admin_client.get("/service-tickets/?status=invoiced").json()["results"][0],
+        ]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION group_concat_max_len = %s", [before])
+    for answer in answers:
+        assert answer == expected
+
+
+def test_a_time_written_by_the_database_matches_drf_fields(admin_client, full_ticket):
+    """Now() in SQL stores milliseconds on SQLite, microseconds on MariaDB."""
+    ServiceTicket.objects.filter(pk=full_ticket.pk).update(paid_at=Now())
+    expected = reference(full_ticket.pk)
+    assert expected["paid_at"] is not None
+    assert admin_client.get(f"/service-tickets/{full_ticket.pk}/").json() == expected
+    assert admin_client.get("/service-tickets/").json()["results"][0] == expected
