@@ -1,8 +1,11 @@
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from mechanic_shop.api import response_cache
 from mechanic_shop.api.exceptions import Conflict
 
 from .models import Part
@@ -46,3 +49,18 @@ def part_delete(*, part: Part) -> None:
     if part.ticket_lines.exists():
         raise Conflict("This part is used on service tickets and cannot be deleted.")
     part.delete()
+
+
+def part_take_stock(*, part_id: int, quantity: int, now=None) -> bool:
+    """Take ``quantity`` of a part from stock in one guarded UPDATE (never
+    below zero, whatever else runs); False, and nothing changes, when there
+    are not that many. Runs in the caller's transaction; the cached catalog
+    is made stale when it commits, as any save of a part does
+    (inventory.apps)."""
+    taken = Part.objects.filter(pk=part_id, quantity_in_stock__gte=quantity).update(
+        quantity_in_stock=F("quantity_in_stock") - quantity,
+        updated_at=now or timezone.now(),
+    )
+    if taken:
+        response_cache.bump_on_commit("inventory")
+    return bool(taken)
