@@ -11,7 +11,6 @@ the ticket's history with the user who made it (``by``).
 
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +21,6 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
-    QuerySet,
     Subquery,
     Sum,
 )
@@ -36,7 +34,7 @@ from mechanic_shop.api.exceptions import Conflict
 from mechanics.models import Mechanic
 from vehicles.models import Vehicle
 
-from . import workflow
+from . import statements, workflow
 from .models import (
     InvoiceCounter,
     LaborLine,
@@ -46,7 +44,7 @@ from .models import (
     TicketMechanic,
     TicketPart,
 )
-from .selectors import TICKET_COLUMNS, ticket_lines
+from .selectors import ticket_lines
 from .totals import ZERO, cents, compute_totals
 from .workflow import Status
 
@@ -164,17 +162,8 @@ def _money_columns(
     }
 
 
-# The columns _recalculate_totals writes.
-MONEY_FIELDS = (
-    "parts_total",
-    "labor_total",
-    "discount",
-    "parts_tax",
-    "labor_tax",
-    "tax",
-    "total",
-    "balance_due",
-)
+# The columns _recalculate_totals writes (and statements.ticket_money_update).
+MONEY_FIELDS = statements.MONEY_COLUMNS
 
 
 def _line_sum(model, amount):
@@ -571,17 +560,10 @@ def ticket_add_part_detail(*, by=None, ticket_id: int, part_id: int, quantity: i
     totals are computed from the lines read for the answer (the ticket is
     locked, so they are the lines the totals are of).
     """
-    rows = list(_locked_ticket_row().filter(pk=ticket_id))
-    if not rows:
+    row = statements.locked_ticket_row(ticket_id)
+    if row is None:
         raise Http404("No ServiceTicket matches the given query.")
-    row = rows[0]
-    part = (
-        Part.objects.select_for_update()
-        .filter(pk=part_id)
-        .order_by()
-        .values_list("name", "part_number", "price", "quantity_in_stock")
-    )
-    part = next(iter(part), None)
+    part = statements.locked_part(part_id)
     if part is None:
         raise Http404("No Part matches the given query.")
     name, part_number, price, in_stock = part
@@ -612,45 +594,32 @@ def ticket_add_part_detail(*, by=None, ticket_id: int, part_id: int, quantity: i
     )
 
     now = timezone.now()
-    if index is None:
-        TicketPart.objects.create(
-            ticket_id=ticket_id, part_id=part_id, quantity=quantity, unit_price=unit_price
-        )
-    else:
-        TicketPart.objects.filter(ticket_id=ticket_id, part_id=part_id).update(
-            quantity=held + quantity, updated_at=now
-        )
+    statements.part_line_write(
+        ticket_id=ticket_id,
+        part_id=part_id,
+        quantity=held + quantity,
+        unit_price=cents(unit_price),
+        new=index is None,
+        now=now,
+    )
     if not part_take_stock(part_id=part_id, quantity=quantity, now=now):
         # Cannot happen: the part is locked and its stock was checked.
         raise Conflict("The stock changed meanwhile; try again.")
-    TicketEvent.objects.create(
+    statements.event_insert(
         ticket_id=ticket_id,
-        action=Action.PART_ADDED,
-        actor=by if by is not None and by.is_authenticated else None,
+        action=Action.PART_ADDED.value,
+        actor_id=by.pk if by is not None and by.is_authenticated else None,
         before={"part_id": part_id, "quantity": held},
         after={
             "part_id": part_id,
             "quantity": held + quantity,
             "unit_price": str(cents(unit_price)),
         },
+        now=now,
     )
-    ServiceTicket.objects.filter(pk=ticket_id).update(**money, updated_at=now)
+    statements.ticket_money_update(ticket_id=ticket_id, money=money, now=now)
     row.update(money, updated_at=now)
     return row
-
-
-@lru_cache(maxsize=1)
-def _locked_ticket_row() -> QuerySet[dict]:
-    """Tickets as the rows tickets.selectors.ticket_list gives (its columns
-    and the customer's name), read FOR UPDATE; built once. The customer's
-    name is a subquery: its row is read, not locked."""
-    customer_name = Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1])
-    return (
-        ServiceTicket.objects.select_for_update()
-        .order_by()
-        .values(*TICKET_COLUMNS, customer_name=customer_name)
-        .all()
-    )
 
 
 @transaction.atomic
