@@ -44,7 +44,6 @@ from .models import (
     TicketMechanic,
     TicketPart,
 )
-from .selectors import ticket_lines
 from .totals import ZERO, cents, compute_totals
 from .workflow import Status
 
@@ -574,7 +573,7 @@ def ticket_add_part_detail(*, by=None, ticket_id: int, part_id: int, quantity: i
             code="insufficient_stock",
             available=in_stock,
         )
-    ticket_lines([row])
+    statements.add_lines(row)
     lines = row["parts"]
     index = next((i for i, line in enumerate(lines) if line[0] == part_id), None)
     held, unit_price = (0, price) if index is None else (lines[index][2], lines[index][3])
