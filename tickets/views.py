@@ -8,7 +8,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -226,8 +225,9 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
         try:
             serializer = PartQuantitySerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-        except APIException:
-            # An unknown ticket or part is a 404 before a bad body, as always.
+        except Exception:
+            # An unknown ticket or part is a 404 before a bad or unreadable
+            # body (400, 415), as always.
             self.get_object()
             get_object_or_404(Part, pk=part_id)
             raise

@@ -186,6 +186,11 @@ def test_add_part_error_precedence(mechanic_client, ticket, part):
         url.format(999999, part.pk), "{", content_type="application/json"
     )
     assert response.status_code == 404
+    for ticket_id, expected in ((999999, 404), (ticket.pk, 415)):
+        response = mechanic_client.post(
+            url.format(ticket_id, part.pk), "1", content_type="text/plain"
+        )
+        assert response.status_code == expected
     big = {"quantity": 11}
     assert mechanic_client.post(url.format(ticket.pk, part.pk), big).status_code == 409
     assert mechanic_client.post(url.format(ticket.pk, 999999), big).status_code == 404
