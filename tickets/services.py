@@ -15,17 +15,26 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Subquery, Sum
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from customers.models import Customer
 from inventory.models import Part
+from inventory.services import part_take_stock
 from mechanic_shop.api.exceptions import Conflict
 from mechanics.models import Mechanic
 from vehicles.models import Vehicle
 
-from . import workflow
+from . import statements, workflow
 from .models import (
     InvoiceCounter,
     LaborLine,
@@ -35,7 +44,7 @@ from .models import (
     TicketMechanic,
     TicketPart,
 )
-from .totals import ZERO, compute_totals
+from .totals import ZERO, cents, compute_totals
 from .workflow import Status
 
 MAX_LINE_QUANTITY = 100_000
@@ -59,12 +68,16 @@ def _lock_part(part: Part) -> Part:
 
 
 def _require_editable(ticket: ServiceTicket) -> None:
-    if ticket.status not in workflow.EDITABLE:
+    _require_editable_status(ticket.status)
+
+
+def _require_editable_status(status: str) -> None:
+    if status not in workflow.EDITABLE:
         raise Conflict(
-            f"The ticket is {ticket.status}: it can no longer be changed.",
+            f"The ticket is {status}: it can no longer be changed.",
             code="ticket_locked",
-            status=ticket.status,
-            allowed=workflow.allowed_actions(ticket.status),
+            status=status,
+            allowed=workflow.allowed_actions(status),
         )
 
 
@@ -104,43 +117,52 @@ def _recalculate_totals(ticket: ServiceTicket) -> None:
         )
         .get()
     )
-    parts_total = sums["parts"] or ZERO
-    labor_total = sums["labor"] or ZERO
+    money = _money_columns(
+        parts_total=sums["parts"] or ZERO,
+        labor_total=sums["labor"] or ZERO,
+        discount_type=ticket.discount_type,
+        discount_value=ticket.discount_value,
+        amount_paid=ticket.amount_paid,
+    )
+    for field, value in money.items():
+        setattr(ticket, field, value)
+    ticket.save(update_fields=[*MONEY_FIELDS, "updated_at"])
+
+
+def _money_columns(
+    *,
+    parts_total: Decimal,
+    labor_total: Decimal,
+    discount_type: str,
+    discount_value: Decimal,
+    amount_paid: Decimal,
+) -> dict[str, Decimal]:
+    """The ticket's money columns (MONEY_FIELDS) for these line sums; a 409
+    when they would not fit in their columns."""
     totals = compute_totals(
         parts_total=parts_total,
         labor_total=labor_total,
-        discount_type=ticket.discount_type,
-        discount_value=ticket.discount_value,
+        discount_type=discount_type,
+        discount_value=discount_value,
         parts_tax_rate=settings.SHOP_PARTS_TAX_RATE,
         labor_tax_rate=settings.SHOP_LABOR_TAX_RATE,
     )
     if totals.total > MAX_TOTAL or parts_total > MAX_TOTAL or labor_total > MAX_TOTAL:
         raise Conflict("The ticket's total would exceed what can be recorded.")
-    for field in (
-        "parts_total",
-        "labor_total",
-        "discount",
-        "parts_tax",
-        "labor_tax",
-        "tax",
-        "total",
-    ):
-        setattr(ticket, field, getattr(totals, field))
-    ticket.balance_due = max(ticket.total - ticket.amount_paid, ZERO)
-    ticket.save(update_fields=[*MONEY_FIELDS, "updated_at"])
+    return {
+        "parts_total": totals.parts_total,
+        "labor_total": totals.labor_total,
+        "discount": totals.discount,
+        "parts_tax": totals.parts_tax,
+        "labor_tax": totals.labor_tax,
+        "tax": totals.tax,
+        "total": totals.total,
+        "balance_due": max(totals.total - amount_paid, ZERO),
+    }
 
 
-# The columns _recalculate_totals writes.
-MONEY_FIELDS = (
-    "parts_total",
-    "labor_total",
-    "discount",
-    "parts_tax",
-    "labor_tax",
-    "tax",
-    "total",
-    "balance_due",
-)
+# The columns _recalculate_totals writes (and statements.ticket_money_update).
+MONEY_FIELDS = statements.MONEY_COLUMNS
 
 
 def _line_sum(model, amount):
@@ -515,42 +537,88 @@ def ticket_edit_mechanics(
 
 @transaction.atomic
 def ticket_add_part(*, by=None, ticket: ServiceTicket, part: Part, quantity: int = 1) -> TicketPart:
-    """Put ``quantity`` of ``part`` on the ticket and take them from stock.
+    """:func:`ticket_add_part_detail` for callers that hold the ticket and
+    the part (the admin, scripts); answers the part line."""
+    ticket_add_part_detail(by=by, ticket_id=ticket.pk, part_id=part.pk, quantity=quantity)
+    return TicketPart.objects.get(ticket_id=ticket.pk, part_id=part.pk)
+
+
+@transaction.atomic
+def ticket_add_part_detail(*, by=None, ticket_id: int, part_id: int, quantity: int = 1) -> dict:
+    """Put ``quantity`` of the part on the ticket and take them from stock;
+    answer the ticket as it now is, in the shape of
+    :func:`tickets.selectors.ticket_detail` (the API's answer).
 
     The line carries the part's price at this moment; adding a part already on
     the ticket raises that line's quantity (its price stays). Not enough stock
-    is a 409 and nothing changes. Safe under concurrent requests: the part row
-    is locked while its stock is checked and decremented.
+    is a 409 and nothing changes. Safe under concurrent requests: the ticket,
+    then the part, are locked once, while the stock is checked and taken
+    (by an UPDATE that cannot go below zero in any case).
+
+    An unknown ticket, then an unknown part, is a 404 before any 409. The
+    totals are computed from the lines read for the answer (the ticket is
+    locked, so they are the lines the totals are of).
     """
-    ticket = _lock_ticket(ticket)
-    _require_editable(ticket)
-    part = _lock_part(part)
-    if part.quantity_in_stock < quantity:
+    row = statements.locked_ticket_row(ticket_id)
+    if row is None:
+        raise Http404("No ServiceTicket matches the given query.")
+    part = statements.locked_part(part_id)
+    if part is None:
+        raise Http404("No Part matches the given query.")
+    name, part_number, price, in_stock = part
+    _require_editable_status(row["status"])
+    if in_stock < quantity:
         raise Conflict(
-            f"Not enough stock of {part.part_number}: {part.quantity_in_stock} left, "
-            f"{quantity} asked.",
+            f"Not enough stock of {part_number}: {in_stock} left, {quantity} asked.",
             code="insufficient_stock",
-            available=part.quantity_in_stock,
+            available=in_stock,
         )
-    line = TicketPart.objects.filter(ticket=ticket, part=part).first()
-    if line is None:
-        line = TicketPart(ticket=ticket, part=part, quantity=0, unit_price=part.price)
-    if line.quantity + quantity > MAX_LINE_QUANTITY:
+    statements.add_lines(row)
+    lines = row["parts"]
+    index = next((i for i, line in enumerate(lines) if line[0] == part_id), None)
+    held, unit_price = (0, price) if index is None else (lines[index][2], lines[index][3])
+    if held + quantity > MAX_LINE_QUANTITY:
         raise Conflict(f"A part line holds at most {MAX_LINE_QUANTITY} units.")
-    before = {"part_id": part.pk, "quantity": line.quantity}
-    line.quantity += quantity
-    line.save(update_fields=["quantity", "updated_at"] if line.pk else None)
-    part.quantity_in_stock -= quantity
-    part.save(update_fields=["quantity_in_stock", "updated_at"])
-    _record(
-        ticket,
-        Action.PART_ADDED,
-        by,
-        before=before,
-        after={"part_id": part.pk, "quantity": line.quantity, "unit_price": line.unit_price},
+    line = (part_id, name, held + quantity, unit_price)
+    if index is None:
+        lines.append(line)
+    else:
+        lines[index] = line
+    money = _money_columns(
+        parts_total=sum((q * p for _, _, q, p in lines), ZERO),
+        labor_total=sum((labor[-1] for labor in row["labor"]), ZERO),
+        discount_type=row["discount_type"],
+        discount_value=row["discount_value"],
+        amount_paid=row["amount_paid"],
     )
-    _recalculate_totals(ticket)
-    return line
+
+    now = timezone.now()
+    statements.part_line_write(
+        ticket_id=ticket_id,
+        part_id=part_id,
+        quantity=held + quantity,
+        unit_price=cents(unit_price),
+        new=index is None,
+        now=now,
+    )
+    if not part_take_stock(part_id=part_id, quantity=quantity, now=now):
+        # Cannot happen: the part is locked and its stock was checked.
+        raise Conflict("The stock changed meanwhile; try again.")
+    statements.event_insert(
+        ticket_id=ticket_id,
+        action=Action.PART_ADDED.value,
+        actor_id=by.pk if by is not None and by.is_authenticated else None,
+        before={"part_id": part_id, "quantity": held},
+        after={
+            "part_id": part_id,
+            "quantity": held + quantity,
+            "unit_price": str(cents(unit_price)),
+        },
+        now=now,
+    )
+    statements.ticket_money_update(ticket_id=ticket_id, money=money, now=now)
+    row.update(money, updated_at=now)
+    return row
 
 
 @transaction.atomic

@@ -225,14 +225,23 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
     )
     @action(detail=True, methods=["post", "put"], url_path=r"add-part/(?P<part_id>\d+)")
     def add_part(self, request, pk=None, part_id=None):
-        ticket = self.get_object()
-        part = get_object_or_404(Part, pk=part_id)
-        serializer = PartQuantitySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.ticket_add_part(
-            by=request.user, ticket=ticket, part=part, **serializer.validated_data
+        try:
+            serializer = PartQuantitySerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+        except Exception:
+            # An unknown ticket or part is a 404 before a bad or unreadable
+            # body (400, 415), as always.
+            self.get_object()
+            get_object_or_404(Part, pk=part_id)
+            raise
+        if request.query_params:
+            # Filters in the query string can hide the ticket (404), as in
+            # get_object; the service loads it (staff reach every ticket).
+            self.get_object()
+        ticket = services.ticket_add_part_detail(
+            by=request.user, ticket_id=int(pk), part_id=int(part_id), **serializer.validated_data
         )
-        return self._ticket_response(ticket)
+        return Response(ServiceTicketSerializer(ticket).data)
 
     @extend_schema(
         summary="Remove a part",

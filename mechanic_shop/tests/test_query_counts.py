@@ -95,3 +95,27 @@ def test_ticket_detail_query_count(admin_client, shop):
     # The JWT's user, then the ticket with its customer, mechanics and lines
     # as one JSON row (tickets.selectors.ticket_representation); 5 before.
     assert queries == 2
+
+
+def _statements(ctx) -> list[str]:
+    """The SQL run, without transaction control (BEGIN, COMMIT, savepoints:
+    their number depends on whether the test itself runs in a transaction)."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(control)]
+
+
+def test_add_part_query_count(mechanic_client, ticket, part):
+    """The main write path. 15 statements before it was reworked (the view
+    loaded the ticket and the part, the service locked both again, summed
+    the lines in SQL and the answer read the ticket back); now 8: the JWT's
+    user, the ticket (locked, with its customer's name), the part (locked),
+    the ticket's mechanics, part lines and labor lines in one statement (for
+    the answer, and the totals are summed from them), then the line, the
+    stock (a guarded UPDATE), the history event and the money columns."""
+    url = f"/service-tickets/{ticket.pk}/add-part/{part.pk}/"
+    for quantity in (1, 2):  # a new line, then the same line raised
+        with CaptureQueriesContext(connection) as ctx:
+            response = mechanic_client.post(url, {"quantity": quantity})
+        assert response.status_code == 200, response.content
+        assert len(_statements(ctx)) == 8, _statements(ctx)
+    assert response.json()["parts"][0]["quantity"] == 3

@@ -137,3 +137,65 @@ def test_customer_sees_parts_on_own_ticket(mechanic_client, customer_client, tic
     add(mechanic_client, ticket, part, {"quantity": 1})
     body = customer_client.get(f"/service-tickets/{ticket.pk}/").json()
     assert body["parts"][0]["part_id"] == part.pk
+
+
+def test_add_part_answers_the_ticket_as_it_is_then_read(
+    mechanic_client, admin_client, ticket, part, mechanic
+):
+    """The answer is built from what the write read and changed, not read
+    back: it must be exactly what a read of the ticket gives afterwards,
+    lines, totals (discount, taxes, labor) and updated_at included."""
+    from tickets.models import ServiceTicket, TicketEvent
+
+    admin_client.patch(
+        f"/service-tickets/{ticket.pk}/",
+        {"discount_type": "percent", "discount_value": "10.00"},
+    )
+    labor = {"mechanic_id": mechanic.pk, "description": "Brakes", "hours": "1.50"}
+    assert mechanic_client.post(f"/service-tickets/{ticket.pk}/labor/", labor).status_code == 201
+    other = PartFactory(price="3.33", quantity_in_stock=50)
+    add(mechanic_client, ticket, other, {"quantity": 2})
+    for target, quantity in ((part, 3), (other, 5), (part, 1)):
+        answer = add(mechanic_client, ticket, target, {"quantity": quantity})
+        assert answer.status_code == 200
+        assert answer.json() == mechanic_client.get(f"/service-tickets/{ticket.pk}/").json()
+    body = answer.json()
+    assert [(p["part_id"], p["quantity"]) for p in body["parts"]] == [(other.pk, 7), (part.pk, 4)]
+    assert body["labor_total"] != "0.00" and body["discount"] != "0.00"
+    stored = ServiceTicket.objects.get(pk=ticket.pk)
+    assert str(stored.total) == body["total"] and str(stored.balance_due) == body["balance_due"]
+    assert stock(part) == 6 and stock(other) == 43
+    event = TicketEvent.objects.filter(action="part_added").latest("id")
+    assert event.before == {"part_id": part.pk, "quantity": 3}
+    assert event.after == {"part_id": part.pk, "quantity": 4, "unit_price": "12.50"}
+
+
+def test_add_part_error_precedence(mechanic_client, ticket, part):
+    """404 (ticket, then part) comes before a bad body (400), which comes
+    before a conflict (409)."""
+    url = "/service-tickets/{}/add-part/{}/"
+    bad = {"quantity": 0}
+    assert mechanic_client.post(url.format(999999, part.pk), bad).status_code == 404
+    assert mechanic_client.post(url.format(ticket.pk, 999999), bad).status_code == 404
+    assert mechanic_client.post(url.format(ticket.pk, part.pk), bad).status_code == 400
+    response = mechanic_client.post(
+        url.format(ticket.pk, part.pk), "{", content_type="application/json"
+    )
+    assert response.status_code == 400
+    response = mechanic_client.post(
+        url.format(999999, part.pk), "{", content_type="application/json"
+    )
+    assert response.status_code == 404
+    for ticket_id, expected in ((999999, 404), (ticket.pk, 415)):
+        response = mechanic_client.post(
+            url.format(ticket_id, part.pk), "1", content_type="text/plain"
+        )
+        assert response.status_code == expected
+    big = {"quantity": 11}
+    assert mechanic_client.post(url.format(ticket.pk, part.pk), big).status_code == 409
+    assert mechanic_client.post(url.format(ticket.pk, 999999), big).status_code == 404
+    # Filters in the query string hide the ticket, as for every detail action.
+    assert mechanic_client.post(url.format(ticket.pk, part.pk) + "?status=paid").status_code == 404
+    assert (
+        mechanic_client.post(url.format(ticket.pk, part.pk) + "?status=estimate").status_code == 200
+    )
