@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 
 from accounts.models import User
 from tickets.models import InvoiceCounter, Payment, ServiceTicket
@@ -58,3 +59,38 @@ def test_seed_covers_every_status_with_consistent_money():
 def test_seed_rejects_negative_numbers():
     with pytest.raises(SystemExit):
         seed(tickets=-1)
+
+
+def test_bulk_insert_stores_what_a_query_parameter_would():
+    """The multi-row INSERTs escape each distinct value once (MySQL/MariaDB);
+    quotes, backslashes, non-ASCII text, NULLs and money come back intact."""
+    from django.db import connection
+
+    from inventory.models import Part
+    from tickets.management.commands.seed_demo import _insert
+
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    names = ['O\'Brien \\ "gasket"', "Bremsbeläge 🚗", "plain", "plain", "'; DROP TABLE x; --"]
+    rows = [
+        (name, f"PN-{i}", Decimal(price), stock, 0, moment, moment)
+        for i, (name, price, stock) in enumerate(
+            zip(names, ["0", "12.50", "1.00", "1", "99999999.99"], [0, 7, 7, 2**31, 1], strict=True)
+        )
+    ]
+    _insert(
+        Part,
+        (
+            "name",
+            "part_number",
+            "price",
+            "quantity_in_stock",
+            "reorder_level",
+            "created_at",
+            "updated_at",
+        ),
+        rows,
+    )
+    stored = list(
+        Part.objects.order_by("part_number").values_list("name", "price", "quantity_in_stock")
+    )
+    assert stored == [(row[0], row[2], row[3]) for row in rows]
