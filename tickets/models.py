@@ -10,6 +10,17 @@ from .workflow import Status
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
 _NOT_LOADED = object()
+# The money a ticket's lines, discount and tax rates decide (tickets.totals
+# computes it), in the order the API and the SQL built once list it.
+COMPUTED_MONEY_FIELDS = (
+    "parts_total",
+    "labor_total",
+    "discount",
+    "parts_tax",
+    "labor_tax",
+    "tax",
+    "total",
+)
 
 
 class DiscountType(models.TextChoices):

@@ -13,7 +13,14 @@ from inventory.models import Part
 from mechanic_shop.api.counts import cached_count, count_key
 from mechanics.models import Mechanic
 
-from .models import LaborLine, ServiceTicket, TicketEvent, TicketMechanic, TicketPart
+from .models import (
+    COMPUTED_MONEY_FIELDS,
+    LaborLine,
+    ServiceTicket,
+    TicketEvent,
+    TicketMechanic,
+    TicketPart,
+)
 
 # The cache namespace of ticket list counts (bumped by tickets.receivers).
 TICKET_COUNTS = "ticket-counts"
@@ -32,13 +39,7 @@ TICKET_COLUMNS = (
     "declined_reason",
     "discount_type",
     "discount_value",
-    "parts_total",
-    "labor_total",
-    "discount",
-    "parts_tax",
-    "labor_tax",
-    "tax",
-    "total",
+    *COMPUTED_MONEY_FIELDS,
     "amount_paid",
     "balance_due",
     "invoice_number",
@@ -428,18 +429,7 @@ def _json_statements(vendor: str, customer: bool, shape: str) -> str:
         plain("discount_type"),
         *(
             f"'{name}', {money(col(t, st, name))}"
-            for name in (
-                "discount_value",
-                "parts_total",
-                "labor_total",
-                "discount",
-                "parts_tax",
-                "labor_tax",
-                "tax",
-                "total",
-                "amount_paid",
-                "balance_due",
-            )
+            for name in ("discount_value", *COMPUTED_MONEY_FIELDS, "amount_paid", "balance_due")
         ),
         plain("invoice_number"),
         *(

@@ -19,7 +19,14 @@ from customers.models import Customer
 from inventory.models import Part
 from mechanics.models import Mechanic
 
-from .models import LaborLine, ServiceTicket, TicketEvent, TicketMechanic, TicketPart
+from .models import (
+    COMPUTED_MONEY_FIELDS,
+    LaborLine,
+    ServiceTicket,
+    TicketEvent,
+    TicketMechanic,
+    TicketPart,
+)
 from .selectors import TICKET_COLUMNS
 
 
@@ -121,16 +128,7 @@ def _statements(vendor: str) -> dict:
 
 PART_COLUMNS = ("name", "part_number", "price", "quantity_in_stock")
 # The columns money_update writes, in this order (tickets.services.MONEY_FIELDS).
-MONEY_COLUMNS = (
-    "parts_total",
-    "labor_total",
-    "discount",
-    "parts_tax",
-    "labor_tax",
-    "tax",
-    "total",
-    "balance_due",
-)
+MONEY_COLUMNS = (*COMPUTED_MONEY_FIELDS, "balance_due")
 
 
 def _datetime(value):

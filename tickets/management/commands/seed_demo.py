@@ -30,6 +30,7 @@ from mechanic_shop.api import response_cache
 from mechanics.models import Mechanic
 from mechanics.services import mechanic_ticket_count_add
 from tickets.models import (
+    COMPUTED_MONEY_FIELDS,
     InvoiceCounter,
     LaborLine,
     Payment,
@@ -185,13 +186,7 @@ TICKET_COLUMNS = (
     "service_desc",
     "discount_type",
     "discount_value",
-    "parts_total",
-    "labor_total",
-    "discount",
-    "parts_tax",
-    "labor_tax",
-    "tax",
-    "total",
+    *COMPUTED_MONEY_FIELDS,
     "amount_paid",
     "balance_due",
     "invoice_number",
