@@ -23,7 +23,6 @@ from .filters import ServiceTicketFilter
 from .models import LaborLine, Payment, ServiceTicket
 from .selectors import (
     TicketPage,
-    ticket_detail,
     ticket_history,
     ticket_list,
     ticket_list_count,
@@ -142,8 +141,11 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             raise Http404("No ServiceTicket matches the given query.")
 
     def _ticket_response(self, ticket, status_code=status.HTTP_200_OK):
-        ticket = ticket_detail(user=self.request.user, pk=ticket.pk)
-        return Response(ServiceTicketSerializer(ticket).data, status=status_code)
+        """The ticket as the caller now sees it, read back after the write
+        (one query, as the detail reads it)."""
+        return Response(
+            ticket_representation(user=self.request.user, pk=ticket.pk), status=status_code
+        )
 
     def create(self, request):
         serializer = ServiceTicketWriteSerializer(data=request.data)

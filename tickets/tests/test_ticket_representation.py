@@ -148,3 +148,24 @@ def test_a_time_written_by_the_database_matches_drf_fields(admin_client, full_ti
     assert expected["paid_at"] is not None
     assert admin_client.get(f"/service-tickets/{full_ticket.pk}/").json() == expected
     assert admin_client.get("/service-tickets/").json()["results"][0] == expected
+
+
+def test_write_answers_are_the_ticket_as_read_back(mechanic_client, mechanic, ticket, part):
+    """Every write action answers the ticket as a GET of it does right after."""
+    url = f"/service-tickets/{ticket.pk}/"
+    writes = [
+        ("patch", url, {"service_desc": "Brakes, front and rear", "mileage_in": 4100}),
+        (
+            "post",
+            f"{url}labor/",
+            {"description": "Bleed", "hours": "1.50", "rate": "80.00", "mechanic_id": mechanic.pk},
+        ),
+        ("post", f"{url}add-part/{part.pk}/", {"quantity": 2}),
+        ("post", f"{url}approve/", {}),
+        ("post", f"{url}start/", {}),
+    ]
+    for method, path, body in writes:
+        answer = getattr(mechanic_client, method)(path, body)
+        assert answer.status_code in (200, 201), (path, answer.content)
+        assert answer.json() == mechanic_client.get(url).json(), path
+        assert answer.json() == reference(ticket.pk), path
