@@ -30,8 +30,15 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from drf_orjson_renderer.renderers import ORJSONRenderer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .throttles import PRECOUNTED_ATTR, FixedWindowRateThrottle, incr_counter
+from .throttles import (
+    PRECOUNTED_ATTR,
+    SHARED_CACHE_DOWN_ATTR,
+    FixedWindowRateThrottle,
+    incr_counter,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +225,13 @@ def fast_hit(
                 throttles.append(throttle)
         key = response_key(namespace, drf_request)
         counts, current, entry = _count_and_read(throttles, namespace, key)
-    except Exception:  # refused, malformed, or the cache is down: DRF's path decides
+    except (RedisConnectionError, RedisTimeoutError):
+        # Redis unreachable: DRF's path answers without waiting on it again
+        # (the throttles count in process memory, the cache is skipped).
+        logger.warning("shared cache unreachable, answering without it", exc_info=True)
+        setattr(request, SHARED_CACHE_DOWN_ATTR, True)
+        return None
+    except Exception:  # refused, malformed: DRF's path decides
         return None
     setattr(request, PRECOUNTED_ATTR, {t.key: c for t, c in zip(throttles, counts, strict=True)})
     if any(c > t.num_requests for t, c in zip(throttles, counts, strict=True)):
@@ -267,17 +280,21 @@ class CachedListMixin:
     def cached_response(self, request, namespace: str, build):
         if not getattr(settings, "RESPONSE_CACHE_ENABLED", True):
             return build()
-        key = response_key(namespace, request)
-        # The generation is read before the answer is computed: a write
-        # committing meanwhile bumps it, so this answer is stored as stale.
-        current, body = lookup(namespace, key)
-        if body is not None:
-            return _json_response(body, hit=True)
+        # Redis already found unreachable for this request: not asked again.
+        cache_down = getattr(request, SHARED_CACHE_DOWN_ATTR, False)
+        if not cache_down:
+            key = response_key(namespace, request)
+            # The generation is read before the answer is computed: a write
+            # committing meanwhile bumps it, so this answer is stored as stale.
+            current, body = lookup(namespace, key)
+            if body is not None:
+                return _json_response(body, hit=True)
         response = build()
         if response.status_code != 200:
             return response
         body = _renderer.render(response.data)
-        cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
+        if not cache_down:
+            cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
         return _json_response(body, hit=False)
 
     def list(self, request, *args, **kwargs):

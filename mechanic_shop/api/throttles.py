@@ -34,6 +34,9 @@ _scripts = {}
 
 # On the Django request: {counter key: count} of hits already counted.
 PRECOUNTED_ATTR = "_throttle_counts"
+# On the Django request: the shared cache was found unreachable while serving
+# it; count in process memory at once rather than wait on Redis again.
+SHARED_CACHE_DOWN_ATTR = "_shared_cache_down"
 
 
 def _incr_script(client):
@@ -74,7 +77,9 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         # fast path counts it in the round trip that reads the answer).
         counted = getattr(request, PRECOUNTED_ATTR, None) or {}
         count = counted.get(self.key)
-        if count is None:
+        if count is None and getattr(request, SHARED_CACHE_DOWN_ATTR, False):
+            count = self._incr(_fallback_cache)
+        elif count is None:
             count = self._count_hit()
         return count <= self.num_requests
 

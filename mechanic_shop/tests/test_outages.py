@@ -181,6 +181,33 @@ def test_reads_and_writes_keep_working_when_redis_stops(own_redis):
 
 
 @pytest.mark.django_db
+def test_a_cached_read_tries_a_dead_redis_once(own_redis, monkeypatch):
+    """Found unreachable on the cached read's first round trip, Redis is not
+    asked again for that request (the throttle counts in process memory, the
+    cache is skipped): a Redis that times out costs one round trip's
+    timeouts (redis-py's own retries included), not one per use."""
+    import traceback
+
+    import redis.connection
+
+    anon = APIClient()
+    assert anon.get("/inventory/")["X-Cache"] == "MISS"
+    own_redis.stop()
+    attempts = []  # per connection attempt: made by the first round trip?
+    connect = redis.connection.AbstractConnection.connect
+
+    def counting_connect(self, *args, **kwargs):
+        attempts.append(any(frame.name == "fast_hit" for frame in traceback.extract_stack()))
+        return connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "connect", counting_connect)
+    response = anon.get("/inventory/")
+    assert (response.status_code, response["X-Cache"]) == (200, "MISS")
+    assert attempts and all(attempts), attempts
+    assert len(throttle_fallback_counters()._cache) == 1  # counted locally
+
+
+@pytest.mark.django_db
 def test_without_redis_throttles_count_per_process_then_return_to_redis(own_redis, rates):
     """The documented choice: limits keep holding (in each process's memory)
     while Redis is down, and the shared count resumes when it is back."""
