@@ -15,15 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import (
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Max,
-    OuterRef,
-    Subquery,
-    Sum,
-)
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,6 +28,7 @@ from vehicles.models import Vehicle
 
 from . import statements, workflow
 from .models import (
+    COMPUTED_MONEY_FIELDS,
     InvoiceCounter,
     LaborLine,
     Payment,
@@ -149,16 +142,9 @@ def _money_columns(
     )
     if totals.total > MAX_TOTAL or parts_total > MAX_TOTAL or labor_total > MAX_TOTAL:
         raise Conflict("The ticket's total would exceed what can be recorded.")
-    return {
-        "parts_total": totals.parts_total,
-        "labor_total": totals.labor_total,
-        "discount": totals.discount,
-        "parts_tax": totals.parts_tax,
-        "labor_tax": totals.labor_tax,
-        "tax": totals.tax,
-        "total": totals.total,
-        "balance_due": max(totals.total - amount_paid, ZERO),
-    }
+    money = {name: getattr(totals, name) for name in COMPUTED_MONEY_FIELDS}
+    money["balance_due"] = max(totals.total - amount_paid, ZERO)
+    return money
 
 
 # The columns _recalculate_totals writes (and statements.ticket_money_update).
