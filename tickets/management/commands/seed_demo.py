@@ -316,7 +316,8 @@ class Command(BaseCommand):
             mechanics = self._people(Mechanic, Role.MECHANIC, "mechanic", opts["mechanics"])
             parts = self._parts(opts["parts"])
             vehicles = self._vehicles(customers)
-        self._tickets(opts["tickets"], customers, vehicles, mechanics, parts)
+        if self._tickets(opts["tickets"], customers, vehicles, mechanics, parts):
+            self._refresh_statistics()
         response_cache.bump("inventory", "mechanics", "popular", TICKET_COUNTS)
         self.stdout.write(
             self.style.SUCCESS(
@@ -422,7 +423,7 @@ class Command(BaseCommand):
         have = self._demo_tickets().count()
         missing = wanted - have
         if missing <= 0 or not customers:
-            return
+            return False
         today = datetime.date.today()
         bar = tqdm(
             total=missing,
@@ -475,6 +476,26 @@ class Command(BaseCommand):
                     pass
             planner.join()
             bar.close()
+        return True
+
+    def _refresh_statistics(self) -> None:
+        """Have the database measure the tables just bulk-loaded. InnoDB
+        recounts a table only in the background some time after a tenth of
+        it changed: until then the planner may still see the empty table of
+        before the load and read every ticket instead of a page through the
+        list index. ANALYZE commits implicitly on MySQL, so it only runs
+        when the seed is not part of a larger transaction (a test's)."""
+        if connection.in_atomic_block:
+            return
+        models = (ServiceTicket, TicketMechanic, TicketPart, LaborLine, Payment)
+        tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
+        with connection.cursor() as cursor:
+            if connection.vendor == "mysql":
+                cursor.execute(f"ANALYZE TABLE {', '.join(tables)}")
+                cursor.fetchall()
+            else:  # SQLite and PostgreSQL take one table per statement
+                for table in tables:
+                    cursor.execute(f"ANALYZE {table}")
 
     def _plan_batch(
         self, start, size, wanted, today, customers, vehicles, mechanics, parts, ops
