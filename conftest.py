@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from mechanic_shop import redis_retry
 from tests.factories import (
     AdminFactory,
     CustomerFactory,
@@ -51,6 +52,7 @@ def mysql_only():
 def _fresh_caches():
     """Each test starts with empty caches: no cached answer or throttle count
     leaks from one test into the next."""
+    redis_retry.reset()  # a Redis another test found unreachable is asked again
     for alias in caches:
         caches[alias].clear()
     yield

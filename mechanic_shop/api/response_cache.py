@@ -33,6 +33,8 @@ from drf_orjson_renderer.renderers import ORJSONRenderer
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from mechanic_shop.redis_retry import log_outage
+
 from .throttles import (
     PRECOUNTED_ATTR,
     SHARED_CACHE_DOWN_ATTR,
@@ -225,10 +227,10 @@ def fast_hit(
                 throttles.append(throttle)
         key = response_key(namespace, drf_request)
         counts, current, entry = _count_and_read(throttles, namespace, key)
-    except (RedisConnectionError, RedisTimeoutError):
+    except (RedisConnectionError, RedisTimeoutError) as error:
         # Redis unreachable: DRF's path answers without waiting on it again
         # (the throttles count in process memory, the cache is skipped).
-        logger.warning("shared cache unreachable, answering without it", exc_info=True)
+        log_outage(logger, "shared cache unreachable, answering without it", error)
         setattr(request, SHARED_CACHE_DOWN_ATTR, True)
         return None
     except Exception:  # refused, malformed: DRF's path decides

@@ -20,6 +20,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from mechanic_shop.redis_retry import log_outage
+
 logger = logging.getLogger(__name__)
 
 # Process-local counters used only while the shared cache is down.
@@ -89,8 +91,8 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
     def _count_hit(self) -> int:
         try:
             return incr_counter(self)
-        except Exception:  # the shared cache is down: degrade, never fail the request
-            logger.warning("throttle cache unavailable, counting in process memory", exc_info=True)
+        except Exception as error:  # the shared cache is down: degrade, never fail the request
+            log_outage(logger, "throttle cache unavailable, counting in process memory", error)
             return self._incr(_fallback_cache)
 
     def _incr(self, cache) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 import orjson
 
+from mechanic_shop.redis_retry import FailFastRetry
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -125,6 +127,8 @@ def cache_config(redis_url: str | None) -> dict:
     ``throttle`` holds rate-limit counters on the same server, but raises on
     errors so the throttles know Redis is gone and count locally instead
     (see mechanic_shop.api.throttles).
+    Both fail at once for ``REDIS_UNREACHABLE_SECONDS`` after a connection
+    failure (see mechanic_shop.redis_retry).
     """
     if redis_url:
 
@@ -138,6 +142,7 @@ def cache_config(redis_url: str | None) -> dict:
                     "IGNORE_EXCEPTIONS": ignore_exceptions,
                     "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
                     "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.25),
+                    "CONNECTION_POOL_KWARGS": {"retry": FailFastRetry()},
                 },
             }
 
@@ -155,6 +160,9 @@ def cache_config(redis_url: str | None) -> dict:
 
 REDIS_URL = env("REDIS_URL", default=None)
 CACHES = cache_config(REDIS_URL)
+# After a Redis call fails on the connection, each process answers without
+# Redis for this long before trying it again (mechanic_shop.redis_retry).
+REDIS_UNREACHABLE_SECONDS = env.float("REDIS_UNREACHABLE_SECONDS", default=5.0)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # How long a cached list answer may live when no write invalidates it first.
 RESPONSE_CACHE_TIMEOUT = env.int("RESPONSE_CACHE_TIMEOUT", default=300)
@@ -282,11 +290,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"skip_failed_fast": {"()": "mechanic_shop.redis_retry.SkipFailedFast"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django_redis": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A logger's filters see only its own records: the one that logs the
+        # errors django-redis ignores.
+        "django_redis.cache": {"filters": ["skip_failed_fast"]},
     },
 }
 

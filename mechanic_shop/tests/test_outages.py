@@ -25,6 +25,8 @@ import time
 
 import pytest
 from django.db import OperationalError, connection
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.test import APIClient
 
 from conftest import client_for, mysql_only
@@ -33,6 +35,9 @@ from tests.factories import PASSWORD, AdminFactory, CustomerFactory, MechanicFac
 
 REDIS_PORT = 8821
 RELAY_PORT = 8831
+# How long a Redis found unreachable is left alone (short, so that the
+# tests see it come back).
+UNREACHABLE_SECONDS = 0.2
 
 
 def wait_for_port(port: int, *, open_: bool, timeout: float = 10) -> None:
@@ -56,7 +61,7 @@ class OwnRedis:
         self.port = port
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
+    def start(self, *, past_window: bool = True) -> None:
         self.process = subprocess.Popen(
             [
                 shutil.which("redis-server"),
@@ -73,6 +78,8 @@ class OwnRedis:
             stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port, open_=True)
+        if past_window:  # a process that found it unreachable tries again after it
+            time.sleep(UNREACHABLE_SECONDS + 0.05)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -92,6 +99,7 @@ def own_redis(settings):
     server.start()
     # Both aliases on our own server, exactly as production configures them.
     settings.CACHES = cache_config(f"redis://127.0.0.1:{REDIS_PORT}/0")
+    settings.REDIS_UNREACHABLE_SECONDS = UNREACHABLE_SECONDS
     try:
         yield server
     finally:
@@ -240,6 +248,157 @@ def test_login_throttle_still_holds_without_redis(own_redis):
     assert statuses == [401] * 5 + [429]
 
 
+class Blackhole:
+    """A partitioned Redis as a client meets it: the port accepts
+    connections and then never answers, so every call waits out its socket
+    timeout. Counts the connections made to it."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self.listener.accept()[0])
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def partitioned_redis(settings):
+    hole = Blackhole()
+    settings.CACHES = cache_config(f"redis://127.0.0.1:{hole.port}/0")
+    settings.REDIS_UNREACHABLE_SECONDS = UNREACHABLE_SECONDS
+    try:
+        yield hole
+    finally:
+        hole.close()
+
+
+@pytest.mark.django_db
+def test_a_partitioned_redis_is_waited_on_once_per_window(partitioned_redis, caplog):
+    """Each Redis call into a partition waits its socket timeout. The first
+    one that does marks Redis unreachable for the process: the calls that
+    follow (throttles, cached reads, list counts, invalidation after a
+    write) fail at once, and the API answers without Redis. After the window
+    one call tries the server again."""
+    anon = APIClient()
+    staff = client_for(MechanicFactory().user)
+    customer = CustomerFactory()
+
+    first = anon.get("/inventory/")
+    assert (first.status_code, first["X-Cache"]) == (200, "MISS")
+    assert len(partitioned_redis.accepted) == 1  # the one wait
+    assert any(r.exc_info for r in caplog.records)  # logged, with the cause
+    caplog.clear()
+
+    answers = [
+        anon.get("/inventory/").status_code,
+        staff.get("/service-tickets/").status_code,
+        staff.get("/mechanics/popular/").status_code,
+        staff.post(
+            "/service-tickets/",
+            {
+                "customer_id": customer.pk,
+                "vin": "1HGCM82633A004352",
+                "service_date": "2026-03-01",
+                "service_desc": "Brakes",
+            },
+        ).status_code,
+        staff.get("/service-tickets/").status_code,
+    ]
+    assert answers == [200, 200, 200, 201, 200]
+    assert len(partitioned_redis.accepted) == 1  # no call waited again
+    assert len(throttle_fallback_counters()._cache) > 0  # counted in process memory
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback per call
+
+    time.sleep(UNREACHABLE_SECONDS + 0.05)
+    assert anon.get("/inventory/").status_code == 200
+    assert len(partitioned_redis.accepted) == 2  # tried again once, after the window
+    assert anon.get("/inventory/").status_code == 200
+    assert len(partitioned_redis.accepted) == 2
+
+
+@pytest.mark.django_db
+def test_a_restarted_redis_is_used_again_at_once(own_redis):
+    """The pooled connections to a Redis that restarted are closed: the
+    next call reconnects at once, without marking Redis unreachable."""
+    anon = APIClient()
+    assert anon.get("/inventory/")["X-Cache"] == "MISS"
+    own_redis.stop()
+    own_redis.start(past_window=False)
+    assert anon.get("/inventory/")["X-Cache"] == "MISS"  # the restart emptied it
+    assert anon.get("/inventory/")["X-Cache"] == "HIT"
+    assert len(throttle_fallback_counters()._cache) == 0  # counted on Redis throughout
+
+
+@pytest.mark.parametrize(
+    ("errors", "answered", "marked"),
+    [
+        ([], True, False),
+        ([RedisConnectionError("reset")], True, False),  # a broken connection: retried
+        ([RedisConnectionError("reset"), RedisConnectionError("refused")], False, True),
+        ([RedisTimeoutError("timeout")], False, True),  # never retried
+        ([TimeoutError("timeout")], False, True),  # a socket timeout
+    ],
+)
+def test_fail_fast_retry_policy(errors, answered, marked):
+    """One immediate retry of a connection error, none of a timeout; a call
+    that fails for good opens the window, and inside it nothing is tried."""
+    from mechanic_shop.redis_retry import FailedFast, FailFastRetry, unreachable
+
+    pending, failed, tried = list(errors), [], []
+
+    def do():
+        tried.append(1)
+        if pending:
+            raise pending.pop(0)
+        return "answer"
+
+    retry = FailFastRetry()
+    if answered:
+        assert retry.call_with_retry(do, failed.append) == "answer"
+    else:
+        with pytest.raises(type(errors[-1])):
+            retry.call_with_retry(do, failed.append)
+    assert failed == errors  # each failure handed to redis-py (it closes the connection)
+    assert unreachable() is marked
+    if marked:
+        with pytest.raises(FailedFast):
+            retry.call_with_retry(do, failed.append)
+        assert len(tried) == len(errors)  # not tried inside the window
+
+
+def test_django_redis_logs_no_traceback_for_a_call_that_failed_fast():
+    """django-redis logs each error it ignores; inside the window those are
+    the fast failures, dropped like the API's own (settings.LOGGING)."""
+    import logging
+
+    from django_redis.exceptions import ConnectionInterrupted
+
+    from mechanic_shop.redis_retry import FailedFast, SkipFailedFast
+
+    def record(error):
+        try:
+            try:
+                raise error
+            except Exception as cause:
+                raise ConnectionInterrupted(connection=None) from cause
+        except ConnectionInterrupted:
+            import sys
+
+            return logging.LogRecord("django_redis", 40, __file__, 1, "x", None, sys.exc_info())
+
+    assert not SkipFailedFast().filter(record(FailedFast("window")))
+    assert SkipFailedFast().filter(record(ConnectionRefusedError("first")))
+
+
 # -- the database -------------------------------------------------------------
 
 
@@ -341,7 +500,7 @@ class TcpRelay:
         self.sockets: list[socket.socket] = []
         self.lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self, *, past_window: bool = True) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
