@@ -127,7 +127,7 @@ def ticket_lines(rows: list[dict]) -> list[dict]:
         parts = cursor.fetchall()
         cursor.execute(statements["labor"], ids)
         labor = cursor.fetchall()
-    for ticket_id, mechanic_id, name in sorted(mechanics, key=lambda m: (m[2], m[1])):
+    for ticket_id, mechanic_id, name in mechanics:
         by_id[ticket_id]["mechanics"].append((mechanic_id, name))
     for ticket_id, part_id, name, quantity, unit_price in parts:
         by_id[ticket_id]["parts"].append((part_id, name, quantity, _decimal(unit_price)))
@@ -164,7 +164,10 @@ def _line_statements(vendor: str, count: int) -> dict[str, str]:
             f"SELECT a.{col(tm, 'ticket')}, a.{col(tm, 'mechanic')}, "  # noqa: S608
             f"(SELECT m.{col(mech, 'name')} FROM {table(mech)} m "
             f"WHERE m.{col(mech, 'id')} = a.{col(tm, 'mechanic')}) "
-            f"FROM {table(tm)} a WHERE a.{col(tm, 'ticket')} IN ({ids})"
+            f"FROM {table(tm)} a WHERE a.{col(tm, 'ticket')} IN ({ids}) "
+            # By name in the database's collation, as the JSON path orders
+            # them (case and accents compare as the database compares them).
+            "ORDER BY 3, 2"
         ),
         "parts": (
             f"SELECT l.{col(tp, 'ticket')}, l.{col(tp, 'part')}, p.{col(part, 'name')}, "  # noqa: S608

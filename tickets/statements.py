@@ -102,7 +102,8 @@ def _statements(vendor: str) -> dict:
             f"UNION ALL SELECT 2, l.{_col(ll, 'id')}, l.{_col(ll, 'mechanic')}, "
             f"l.{_col(ll, 'description')}, NULL, l.{_col(ll, 'hours')}, l.{_col(ll, 'rate')}, "
             f"l.{_col(ll, 'line_total')} FROM {_table(ll)} l WHERE l.{_col(ll, 'ticket')} = %s "
-            "ORDER BY 1, 2"
+            # Mechanics by name in the database's collation, then id.
+            "ORDER BY 1, 2, 4, 3"
         ),
         "line_update": (
             f"UPDATE {_table(tp)} SET {_col(tp, 'quantity')} = %s, "  # noqa: S608
@@ -169,7 +170,6 @@ def add_lines(row: dict) -> dict:
             labor.append(
                 (order, id_, text, _decimal(amount1), _decimal(amount2), _decimal(amount3))
             )
-    mechanics.sort(key=lambda mechanic: (mechanic[1], mechanic[0]))
     row["mechanics"], row["parts"], row["labor"] = mechanics, parts, labor
     return row
 

@@ -141,6 +141,44 @@ def test_line_lists_cut_by_mariadb_fall_back_to_the_orm(admin_client, full_ticke
         assert answer == expected
 
 
+def test_mechanics_are_ordered_by_the_database_on_every_path(admin_client, customer):
+    """Names that differ by case or accents: every path orders them as the
+    database's collation does (case-insensitive on MariaDB, by code point on
+    SQLite), the cut-JSON fallback included."""
+    names = ["zoe Lower", "Émile Accent", "Adam Upper", "eve lower"]
+    ticket = ServiceTicketFactory(
+        customer=customer, mechanics=[MechanicFactory(name=n) for n in names]
+    )
+    expected = reference(ticket.pk)
+    assert sorted(m["name"] for m in expected["mechanics"]) == sorted(names)
+    paths = [
+        f"/service-tickets/{ticket.pk}/",
+        "/service-tickets/",
+        f"/service-tickets/?status={ticket.status}",
+    ]
+
+    def answers():
+        found = [admin_client.get(paths[0]).json()]
+        found += [admin_client.get(p).json()["results"][0] for p in paths[1:]]
+        return [a["mechanics"] for a in found]
+
+    assert answers() == [expected["mechanics"]] * 3
+    part = PartFactory(quantity_in_stock=5)
+    added = admin_client.post(f"/service-tickets/{ticket.pk}/add-part/{part.pk}/", {"quantity": 1})
+    assert added.status_code == 200, added.json()
+    assert added.json()["mechanics"] == expected["mechanics"]
+    if connection.vendor == "mysql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT @@SESSION.group_concat_max_len")
+            (before,) = cursor.fetchone()
+            cursor.execute("SET SESSION group_concat_max_len = 40")
+        try:
+            assert answers() == [expected["mechanics"]] * 3
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION group_concat_max_len = %s", [before])
+
+
 def test_a_time_written_by_the_database_matches_drf_fields(admin_client, full_ticket):
     """Now() in SQL stores milliseconds on SQLite, microseconds on MariaDB."""
     ServiceTicket.objects.filter(pk=full_ticket.pk).update(paid_at=Now())
