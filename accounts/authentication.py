@@ -1,7 +1,8 @@
 """JWT authentication: simplejwt's, with the user loaded by a query built
-once (accounts.selectors.user_by_id). The checks are simplejwt's: an
-unknown user, an inactive one, or (when configured) a token issued before
-a password change is refused."""
+once (accounts.selectors.user_by_id). Refused: an unknown user, an inactive
+one, and a token of a login older than the user's last password change
+(simplejwt's own check of that, CHECK_REVOKE_TOKEN, would put a digest of
+the password hash in every token)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -26,6 +27,10 @@ class ShopJWTAuthentication(JWTAuthentication):
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if logged_in_before_password_change(user, validated_token):
+            raise AuthenticationFailed(
+                _("The user's password has been changed."), code="password_changed"
+            )
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
@@ -33,6 +38,24 @@ class ShopJWTAuthentication(JWTAuthentication):
                 _("The user's password has been changed."), code="password_changed"
             )
         return user
+
+
+def logged_in_before_password_change(user, token) -> bool:
+    """True for a token of a login older than the user's last password
+    change: its ``auth_time`` (see accounts.serializers.tokens_for), or for a
+    token without one (issued before that claim existed) its ``iat``,
+    compared in whole seconds."""
+    changed = user.password_changed_at
+    if changed is None:
+        return False
+    issued = token.get("auth_time")
+    if issued is None:  # issued by other code than the logins: its iat, to the second
+        issued, changed_at = token.get("iat"), int(changed.timestamp())
+    else:
+        changed_at = changed.timestamp()
+    if isinstance(issued, bool) or not isinstance(issued, int | float):
+        return True
+    return issued < changed_at
 
 
 class ShopJWTScheme(SimpleJWTScheme):

@@ -46,6 +46,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="May log in to the Django admin (shop staff)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    password_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the password last changed: tokens from logins before it are refused.",
+    )
 
     objects = UserManager()
 
@@ -63,6 +69,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = normalize_email(self.email)
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "password" in update_fields:
+            # Django's own password saves name only the password (a hash
+            # upgraded at login): the time of the change goes with it.
+            kwargs["update_fields"] = {*update_fields, "password_changed_at"}
         super().save(*args, **kwargs)

@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
 from rest_framework import exceptions, serializers
@@ -9,13 +11,18 @@ from rest_framework_simplejwt.serializers import (
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from .authentication import logged_in_before_password_change
 from .models import Role, normalize_email
 
 
 def tokens_for(user) -> RefreshToken:
-    """A refresh token (and through it the access token) carrying the role."""
+    """A refresh token (and through it the access token) carrying the role
+    and ``auth_time``, when the password was presented (OpenID Connect's
+    claim, to the microsecond): the access tokens refreshed from it carry it
+    too, and all are refused once the password changes after it."""
     refresh = RefreshToken.for_user(user)
     refresh["role"] = user.role
+    refresh["auth_time"] = round(time.time(), 6)
     return refresh
 
 
@@ -58,15 +65,26 @@ class AnyRoleLoginSerializer(LoginSerializer):
 
 
 class RefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's refresh, but a token of a deleted user is a 401, not a 500."""
+    """simplejwt's refresh, but a token of a deleted user is a 401, not a
+    500, and a token of a login older than the password is refused (the
+    access tokens it would give are: the client must log in again)."""
 
     def validate(self, attrs):
-        try:
-            return super().validate(attrs)
-        except get_user_model().DoesNotExist:
+        refresh = self.token_class(attrs["refresh"])
+        user = (
+            get_user_model()
+            .objects.filter(**{jwt_settings.USER_ID_FIELD: refresh.get(jwt_settings.USER_ID_CLAIM)})
+            .first()
+        )
+        if user is None:
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
             )
+        if logged_in_before_password_change(user, refresh):
+            raise exceptions.AuthenticationFailed(
+                "The user's password has been changed.", "password_changed"
+            )
+        return super().validate(attrs)
 
 
 class LogoutSerializer(TokenBlacklistSerializer):
