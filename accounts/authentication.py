@@ -21,19 +21,20 @@ class ShopJWTAuthentication(JWTAuthentication):
         except KeyError as e:
             raise InvalidToken(_("Token contained no recognizable user identification")) from e
         if api_settings.USER_ID_FIELD != "id":  # only the primary key has the fast path
-            return super().get_user(validated_token)
-        user = user_by_id(user_id)
-        if user is None:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found")
-        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
-            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+            user = super().get_user(validated_token)
+        else:
+            user = user_by_id(user_id)
+            if user is None:
+                raise AuthenticationFailed(_("User not found"), code="user_not_found")
+            if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+                raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+            if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+                api_settings.REVOKE_TOKEN_CLAIM
+            ) != get_md5_hash_password(user.password):
+                raise AuthenticationFailed(
+                    _("The user's password has been changed."), code="password_changed"
+                )
         if logged_in_before_password_change(user, validated_token):
-            raise AuthenticationFailed(
-                _("The user's password has been changed."), code="password_changed"
-            )
-        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
-            api_settings.REVOKE_TOKEN_CLAIM
-        ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(
                 _("The user's password has been changed."), code="password_changed"
             )

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import live_server
 
@@ -117,12 +118,6 @@ def seed() -> dict:
     return {"customer": customer_a.user, "mechanic": mechanic.user, "admin": admin}
 
 
-def access_token(user) -> str:
-    from accounts.serializers import tokens_for
-
-    return str(tokens_for(user).access_token)
-
-
 def write_config(path) -> None:
     # The router's ids are documented as digit strings, the action's
     # mechanic_id / part_id as integers: one dictionary for each.
@@ -182,8 +177,12 @@ def run_role(role: str, args, base_env: dict, work) -> int:
         "--report-junit-path",
         str(work / f"junit-{role}.xml"),
     ]
-    if role != "anonymous":
-        command += ["--header", f"Authorization: Bearer {access_token(users[role])}"]
+    hooks = {}
+    if role != "anonymous":  # the role's token, minted again after a 401 (fuzz_auth.py)
+        hooks = {
+            "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("fuzz_auth.py")),
+            "FUZZ_AUTH_USER_ID": str(users[role].pk),
+        }
 
     log = work / f"gunicorn-{role}.log"
     log.unlink(missing_ok=True)
@@ -194,7 +193,9 @@ def run_role(role: str, args, base_env: dict, work) -> int:
     # the app, so that limit is lifted here.
     options = ("--limit-request-line", "0")
     with live_server.Gunicorn(port=args.port, env=env, workers=2, log=log, options=options):
-        result = subprocess.run(command, cwd=live_server.ROOT, check=False)
+        result = subprocess.run(
+            command, cwd=live_server.ROOT, env={**os.environ, **hooks}, check=False
+        )
     print(f"<== {role}: exit {result.returncode} in {time.monotonic() - started:.0f}s", flush=True)
     if result.returncode != 0:
         print(f"--- last lines of {log}:\n{live_server.tail(log)}", file=sys.stderr)
