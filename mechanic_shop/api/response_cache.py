@@ -31,10 +31,12 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from mechanic_shop.redis_retry import log_outage
 
+from .redis_scripts import registered
 from .throttles import (
     PRECOUNTED_ATTR,
     SHARED_CACHE_DOWN_ATTR,
@@ -62,18 +64,80 @@ def generation(namespace: str) -> int:
     return value or 0
 
 
+# Bumps each generation (KEYS) by one, or starts it from ARGV[1] (the clock)
+# when there is none yet; in one round trip for all of them.
+BUMP = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('INCR', key)
+  else
+    redis.call('SET', key, ARGV[1], 'NX')
+  end
+end
+return #KEYS
+"""
+
+
 def bump(*namespaces: str) -> None:
-    """Make every cached answer of these namespaces stale."""
-    for namespace in namespaces:
-        key = _generation_key(namespace)
+    """Make every cached answer of these namespaces stale: one round trip
+    on Redis. When Redis is unreachable the answers already cached stay
+    until they expire (RESPONSE_CACHE_TIMEOUT)."""
+    keys = [_generation_key(namespace) for namespace in dict.fromkeys(namespaces)]
+    if not keys:
+        return
+    start = time.time_ns() // 1000
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):  # django-redis
+        try:
+            script = registered(client.get_client(write=True), BUMP)
+            script(keys=[cache.make_key(key) for key in keys], args=[start])
+        except RedisError as error:  # the write has committed: never fail its answer
+            log_outage(logger, "shared cache unreachable: cached answers kept to expiry", error)
+        return
+    for key in keys:
         try:
             cache.incr(key)
         except ValueError:  # no counter yet: nothing can be cached under it
-            cache.add(key, time.time_ns() // 1000, timeout=None)
+            cache.add(key, start, timeout=None)
+
+
+class _PendingBumps:
+    """The namespaces a transaction's writes made stale, bumped together
+    once it commits."""
+
+    def __init__(self):
+        self.namespaces: dict[str, None] = {}
+
+    def flush(self) -> None:
+        bump(*self.namespaces)
+
+
+_PENDING_ATTR = "_response_cache_pending"
 
 
 def bump_on_commit(*namespaces: str) -> None:
-    transaction.on_commit(partial(bump, *namespaces))
+    """Bump these namespaces once the current transaction commits; every
+    namespace of one transaction in a single bump (a ticket with two
+    mechanics made five round trips to Redis, one per saved row).
+
+    The namespaces join the bump already waiting on this transaction's
+    commit; a bump that a rollback took away (Django drops the callbacks of
+    a rolled back transaction or savepoint) is not joined but started
+    again. A namespace added inside a savepoint that then rolls back may
+    still be bumped with the others: one needless miss, never a stale hit.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # on_commit runs it now
+        transaction.on_commit(partial(bump, *namespaces))
+        return
+    pending = getattr(connection, _PENDING_ATTR, None)
+    if pending is None or not any(
+        callback[1] == pending.flush for callback in connection.run_on_commit
+    ):
+        pending = _PendingBumps()
+        setattr(connection, _PENDING_ATTR, pending)
+        transaction.on_commit(pending.flush)
+    pending.namespaces.update(dict.fromkeys(namespaces))
 
 
 def invalidate_on_change(model, *namespaces: str, when=None) -> None:

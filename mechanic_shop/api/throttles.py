@@ -22,6 +22,8 @@ from rest_framework.settings import api_settings
 
 from mechanic_shop.redis_retry import log_outage
 
+from .redis_scripts import registered
+
 logger = logging.getLogger(__name__)
 
 # Process-local counters used only while the shared cache is down.
@@ -32,22 +34,12 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
-_scripts = {}
 
 # On the Django request: {counter key: count} of hits already counted.
 PRECOUNTED_ATTR = "_throttle_counts"
 # On the Django request: the shared cache was found unreachable while serving
 # it; count in process memory at once rather than wait on Redis again.
 SHARED_CACHE_DOWN_ATTR = "_shared_cache_down"
-
-
-def _incr_script(client):
-    """The counter script registered once per Redis client (redis-py runs it
-    by SHA, loading it again after a Redis restart)."""
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts[id(client)] = client.register_script(INCR_WITH_EXPIRY)
-    return script
 
 
 class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
@@ -115,7 +107,11 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         text on every call and checks the key first). Errors propagate to
         _count_hit."""
         client = cache.client.get_client(write=True)
-        return int(_incr_script(client)(keys=[cache.make_key(self.key)], args=[self.duration + 1]))
+        return int(
+            registered(client, INCR_WITH_EXPIRY)(
+                keys=[cache.make_key(self.key)], args=[self.duration + 1]
+            )
+        )
 
 
 def incr_counter(throttle: FixedWindowRateThrottle) -> int:
