@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -9,6 +9,7 @@ from accounts.models import Role
 from mechanic_shop.api.pagination import only_paging
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
 from mechanic_shop.api.schema import error_responses
+from mechanic_shop.api.throttles import FixedWindowRateThrottle
 from mechanic_shop.api.viewsets import ShopViewSet
 from tickets.selectors import TicketPage, ticket_list, ticket_list_count, ticket_representations
 from tickets.serializers import ServiceTicketSerializer
@@ -21,9 +22,22 @@ from .serializers import CustomerSerializer
 
 LOGIN_RULE = (
     "The customer itself, or staff. The email and password (the login) are changed only "
-    "by the customer or an admin (a mechanic gets 403); a new `password` is hashed and "
-    "ends the customer's other sessions (their refresh tokens are revoked)."
+    "by the customer, which sends its `current_password` with them (400 on that field "
+    "when it is missing or wrong; attempts are limited like logins), or by an admin (a "
+    "mechanic gets 403). A new `password` is hashed and ends every session of the "
+    "customer, the one that sent it included: its tokens answer 401 `password_changed`, "
+    "and the client logs in again with the new password."
 )
+
+
+class CurrentPasswordThrottle(FixedWindowRateThrottle):
+    """Attempts to prove a current password, per user, at the login rate:
+    a stolen token must not become a way to guess the password."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        return f"throttle:current-password:{request.user.pk}"
 
 
 def _profile_fields(validated_data: dict) -> dict:
@@ -108,7 +122,9 @@ class CustomerViewSet(
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = services.customer_create(**_profile_fields(serializer.validated_data))
+        fields = _profile_fields(serializer.validated_data)
+        fields.pop("current_password", None)  # nothing to prove on registration
+        customer = services.customer_create(**fields)
         return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
@@ -116,22 +132,40 @@ class CustomerViewSet(
         serializer = self.get_serializer(customer, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         fields = _profile_fields(serializer.validated_data)
-        if self.role == Role.MECHANIC:
+        current_password = fields.pop("current_password", None)
+        takes_login = fields.get("password") or (
+            "email" in fields and fields["email"] != customer.user.email
+        )
+        if takes_login and self.role == Role.MECHANIC:
             # The login of a customer is the customer's (or an admin's) to
             # change: a mechanic who could set it could take the account over.
-            takes_login = fields.get("password") or (
-                "email" in fields and fields["email"] != customer.user.email
+            raise PermissionDenied(
+                "Mechanics may not change a customer's email or password; "
+                "the customer or an administrator can."
             )
-            if takes_login:
-                raise PermissionDenied(
-                    "Mechanics may not change a customer's email or password; "
-                    "the customer or an administrator can."
-                )
+        if takes_login and self.role == Role.CUSTOMER:
+            # A stolen access token alone must not take the account over.
+            self._check_current_password(request, customer, current_password)
         customer = services.customer_update(customer=customer, **fields)
         return Response(self.get_serializer(customer).data)
 
     def partial_update(self, request, pk=None):
         return self.update(request, pk, partial=True)
+
+    def _check_current_password(self, request, customer, current_password) -> None:
+        throttle = CurrentPasswordThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        if not current_password:
+            raise ValidationError(
+                {
+                    "current_password": [
+                        "Send your current password to change your email or password."
+                    ]
+                }
+            )
+        if not customer.user.check_password(current_password):
+            raise ValidationError({"current_password": ["The current password is not correct."]})
 
     def destroy(self, request, pk=None):
         customer = self.get_object()

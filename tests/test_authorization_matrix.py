@@ -153,7 +153,12 @@ def new_customer(world):
 
 
 def customer_replacement(world):
-    return {"name": "Alice Renamed", "email": "alice@example.com", "phone": "555-0111"}
+    return {
+        "name": "Alice Renamed",
+        "email": "alice@example.com",
+        "phone": "555-0111",
+        "current_password": PASSWORD,  # customer a proves its login; others ignore it
+    }
 
 
 def rename(world):

@@ -36,7 +36,9 @@ def test_a_customers_new_password_ends_every_session(customer):
     laptop = login("customers", customer.user.email)
     assert bearer(laptop).get("/customers/my-tickets/").status_code == 200
 
-    changed = bearer(phone).patch(f"/customers/{customer.pk}/", {"password": NEW_PASSWORD})
+    changed = bearer(phone).patch(
+        f"/customers/{customer.pk}/", {"password": NEW_PASSWORD, "current_password": PASSWORD}
+    )
     assert changed.status_code == 200
 
     for session in (phone, laptop):  # the one that changed it included

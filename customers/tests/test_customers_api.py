@@ -106,7 +106,8 @@ def test_retrieve_own_other_and_staff(customer, other_customer, customer_client,
 
 def test_update_own_profile_and_new_password_is_hashed(anon, customer, customer_client):
     response = customer_client.patch(
-        f"/customers/{customer.pk}/", {"phone": "555-9999", "password": "another-Strong-pass-9"}
+        f"/customers/{customer.pk}/",
+        {"phone": "555-9999", "password": "another-Strong-pass-9", "current_password": PASSWORD},
     )
     assert response.status_code == 200
     assert response.json()["phone"] == "555-9999"
@@ -122,7 +123,12 @@ def test_update_own_profile_and_new_password_is_hashed(anon, customer, customer_
 def test_put_replaces_fields(customer, customer_client):
     response = customer_client.put(
         f"/customers/{customer.pk}/",
-        {"name": "New Name", "email": "new@example.com", "phone": "555-1111"},
+        {
+            "name": "New Name",
+            "email": "new@example.com",
+            "phone": "555-1111",
+            "current_password": PASSWORD,
+        },
     )
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -237,7 +243,8 @@ def test_new_password_ends_other_sessions(anon, customer, customer_client):
         "/customers/login/", {"email": customer.user.email, "password": PASSWORD}
     ).json()
     response = customer_client.patch(
-        f"/customers/{customer.pk}/", {"password": "fresh-Clutch-cable-7"}
+        f"/customers/{customer.pk}/",
+        {"password": "fresh-Clutch-cable-7", "current_password": PASSWORD},
     )
     assert response.status_code == 200
     refused = anon.post("/auth/token/refresh/", {"refresh": old["refresh"]})
@@ -268,3 +275,73 @@ def test_mechanic_may_fix_contact_details_but_not_the_login(
 def test_mechanic_cannot_delete_a_customer(customer, mechanic_client, customer_client):
     assert mechanic_client.delete(f"/customers/{customer.pk}/").status_code == 403
     assert customer_client.delete(f"/customers/{customer.pk}/").status_code == 204
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"password": "fresh-Clutch-cable-7"}, {"email": "moved-away@example.com"}],
+    ids=["password", "email"],
+)
+@pytest.mark.parametrize(
+    ("proof", "message"),
+    [({}, "Send your current password"), ({"current_password": "not-it"}, "not correct")],
+    ids=["missing", "wrong"],
+)
+def test_changing_own_login_takes_the_current_password(
+    customer, customer_client, change, proof, message
+):
+    """A stolen access token alone cannot take the account over."""
+    before = (customer.user.email, customer.user.password)
+    response = customer_client.patch(f"/customers/{customer.pk}/", {**change, **proof})
+    assert response.status_code == 400
+    assert message in response.json()["current_password"][0]
+    customer.user.refresh_from_db()
+    assert (customer.user.email, customer.user.password) == before
+    proven = customer_client.patch(
+        f"/customers/{customer.pk}/", {**change, "current_password": PASSWORD}
+    )
+    assert proven.status_code == 200, proven.json()
+    assert "current_password" not in proven.json()
+
+
+def test_profile_changes_and_the_same_email_take_no_current_password(customer, customer_client):
+    url = f"/customers/{customer.pk}/"
+    assert customer_client.patch(url, {"phone": "555-2020"}).status_code == 200
+    same = {"name": "Same Login", "email": customer.user.email, "phone": "555-2021"}
+    assert customer_client.put(url, same).status_code == 200
+
+
+def test_an_admin_resets_a_login_without_the_customers_password(customer, admin_client):
+    response = admin_client.patch(
+        f"/customers/{customer.pk}/", {"password": "desk-Reset-pass-31", "email": "r@example.com"}
+    )
+    assert response.status_code == 200, response.json()
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(customer, customer_client):
+    url = f"/customers/{customer.pk}/"
+    statuses = [
+        customer_client.patch(
+            url, {"password": "fresh-Clutch-cable-7", "current_password": f"guess-{n}"}
+        )
+        for n in range(6)
+    ]
+    assert [r.status_code for r in statuses] == [400] * 5 + [429]
+    assert int(statuses[-1]["Retry-After"]) > 0
+    customer.user.refresh_from_db()
+    assert customer.user.check_password(PASSWORD)
+
+
+def test_registration_ignores_a_current_password(anon):
+    response = anon.post(
+        "/customers/",
+        {
+            "name": "New Comer",
+            "email": "new.comer@example.com",
+            "phone": "555-3030",
+            "password": "first-Brake-pads-8",
+            "current_password": "anything",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    assert "current_password" not in response.json()
