@@ -70,6 +70,9 @@ class MechanicReportView(ReportView):
         )
         return self.get_paginated_response(MechanicReportSerializer(page, many=True).data)
 
+    def count_for_pagination(self, rows: list[dict]) -> int:
+        return len(rows)  # one row per mechanic, already computed
+
 
 @extend_schema(
     summary="Parts to reorder",
@@ -82,5 +85,7 @@ class LowStockReportView(ReportView):
     serializer_class = LowStockSerializer
 
     def get(self, request):
-        page = self.paginate_queryset(selectors.low_stock_report())
+        page = selectors.reserved_on_open_tickets(
+            self.paginate_queryset(selectors.low_stock_report())
+        )
         return self.get_paginated_response(LowStockSerializer(page, many=True).data)

@@ -187,3 +187,34 @@ def test_reports_are_for_admins(anon, customer_client, mechanic_client, admin_cl
     assert customer_client.get(url).status_code == 403
     assert mechanic_client.get(url).status_code == 403
     assert admin_client.get(url.rstrip("/")).status_code == 200
+
+
+@pytest.mark.parametrize("mechanics", [2, 6])
+def test_mechanics_report_queries_do_not_grow_with_the_mechanics(
+    admin_client, django_assert_num_queries, mechanics
+):
+    """The JWT's user, then two grouped queries (assignments, labor lines)
+    over the tickets completed in the range, and the mechanics: never a
+    query per mechanic."""
+    for n in range(mechanics):
+        billed_ticket(mechanic=MechanicFactory(), hours="1", completed=at((3, 2 + n)))
+    with django_assert_num_queries(4):
+        body = admin_client.get("/reports/mechanics/?from=2026-03-01&to=2026-03-31").json()
+    assert body["count"] == mechanics
+    assert all(row["tickets_completed"] == 1 for row in body["results"])
+
+
+@pytest.mark.parametrize("parts", [1, 4])
+def test_low_stock_queries_do_not_grow_with_the_parts(
+    admin_client, django_assert_num_queries, mechanic, parts
+):
+    """The JWT's user, the count, the page, and one grouped query of the
+    quantities on open tickets for the parts of the page."""
+    for n in range(parts):
+        part = PartFactory(quantity_in_stock=8, reorder_level=8)
+        services.ticket_add_part(ticket=ServiceTicketFactory(), part=part, quantity=1 + n)
+    with django_assert_num_queries(4):
+        body = admin_client.get("/reports/low-stock/").json()
+    assert sorted(row["reserved_on_open_tickets"] for row in body["results"]) == list(
+        range(1, parts + 1)
+    )
