@@ -224,7 +224,11 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         "balance_due",
         "invoice_number",
     )
-    list_select_related = ("customer",)
+    # The page reads the tickets alone, through the (service_date, id)
+    # index, and their customers by primary key in a second query: joined,
+    # MariaDB drove the page from the customers and sorted every ticket
+    # (67 s at a million tickets; 8 ms this way).
+    list_select_related = ()
     search_fields = (
         "vin",
         "customer__name",
@@ -233,7 +237,10 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         "=invoice_number",
     )
     list_filter = ("status", "service_date")
-    date_hierarchy = "service_date"
+    # No second COUNT of the whole table beside the filtered one, and no
+    # date drill-down (it reads every ticket's date for its years; the
+    # service_date filter offers today, 7 days, this month and this year).
+    show_full_result_count = False
     autocomplete_fields = ("customer", "vehicle")
     readonly_fields = (
         "status",
@@ -286,6 +293,12 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     actions = [
         _transition_action(name) for name in ("approve", "start", "complete", "invoice", "cancel")
     ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            queryset = queryset.prefetch_related("customer")
+        return queryset
 
     def get_readonly_fields(self, request, obj=None):
         fields = self.readonly_fields
