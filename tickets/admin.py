@@ -11,8 +11,10 @@ are shown read-only.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from rest_framework.exceptions import APIException
 
+from customers.models import Customer
 from inventory.models import Part
 
 from . import services, workflow
@@ -229,12 +231,15 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     # MariaDB drove the page from the customers and sorted every ticket
     # (67 s at a million tickets; 8 ms this way).
     list_select_related = ()
-    search_fields = (
+    search_fields = (  # as get_search_results reads them
         "vin",
         "customer__name",
         "customer__user__email",
         "service_desc",
         "=invoice_number",
+    )
+    search_help_text = (
+        "VIN (or part of it), customer name or email, words of the description, invoice number."
     )
     list_filter = ("status", "service_date")
     # No second COUNT of the whole table beside the filtered one, and no
@@ -293,6 +298,27 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     actions = [
         _transition_action(name) for name in ("approve", "start", "complete", "invoice", "cancel")
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search (every word must match one of the fields), read
+        without joining: the customers matching a word are found first in
+        their own table, then the tickets by the customer ids, VIN,
+        description or invoice number. Joined to the customers and their
+        logins, MariaDB drove the search from them and read every ticket of
+        each (over 100 s at a million tickets)."""
+        for term in search_term.split():
+            customers = list(
+                Customer.objects.filter(
+                    Q(name__icontains=term) | Q(user__email__icontains=term)
+                ).values_list("id", flat=True)
+            )
+            match = Q(vin__icontains=term) | Q(service_desc__icontains=term)
+            if customers:
+                match |= Q(customer_id__in=customers)
+            if term.isdigit() and len(term) < 19:
+                match |= Q(invoice_number=int(term))
+            queryset = queryset.filter(match)
+        return queryset, False
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

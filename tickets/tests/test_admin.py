@@ -298,3 +298,40 @@ def test_the_ticket_list_reads_the_tickets_alone(staff, tickets):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert len(counts) == 1, counts  # the filtered count only
     assert len(queries.captured_queries) <= 6  # session, user, count, page, customers, +1
+
+
+def test_the_ticket_search_matches_each_field_without_joins(staff):
+    """Every word must match the VIN (or a part of it), the customer's name
+    or email, the description or the invoice number; the tickets are read
+    unjoined (the customers are looked up first)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CustomerFactory, ServiceTicketFactory
+
+    dana = CustomerFactory(name="Dana Whitfield", user__email="dana@garage.example")
+    brakes = ServiceTicketFactory(customer=dana, service_desc="Front brakes squeal")
+    clutch = ServiceTicketFactory(service_desc="Clutch slipping", invoice_number=4107)
+    other = ServiceTicketFactory(service_desc="Wipers")
+
+    def found(term):
+        with CaptureQueriesContext(connection) as queries:
+            response = staff.get("/admin/tickets/serviceticket/", {"q": term})
+        assert response.status_code == 200
+        table = ServiceTicket._meta.db_table
+        page = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "ORDER BY" in q["sql"] and table in q["sql"]
+        ]
+        assert page and all("JOIN" not in sql for sql in page), page
+        return {t.pk for t in response.context["cl"].result_list}
+
+    assert found("whitfield") == {brakes.pk}  # name, any case
+    assert found("garage.example") == {brakes.pk}  # email
+    assert found(brakes.vin[-6:]) == {brakes.pk}  # the end of a VIN
+    assert found("4107") == {clutch.pk}  # invoice number
+    assert found("slipping") == {clutch.pk}  # description
+    assert found("dana squeal") == {brakes.pk}  # every word matches something
+    assert found("dana wipers") == set()
+    assert other.pk not in found("brakes")
