@@ -89,6 +89,13 @@ class OwnRedis:
             wait_for_port(self.port, open_=False)
 
 
+def use_redis_at(settings, port: int) -> None:
+    """Both cache aliases on the test's own port, exactly as production
+    configures them, with a short unreachable window."""
+    settings.CACHES = cache_config(f"redis://127.0.0.1:{port}/0")
+    settings.REDIS_UNREACHABLE_SECONDS = UNREACHABLE_SECONDS
+
+
 @pytest.fixture
 def own_redis(settings):
     if shutil.which("redis-server") is None:
@@ -97,9 +104,7 @@ def own_redis(settings):
         pytest.skip("redis-server not installed")
     server = OwnRedis(REDIS_PORT)
     server.start()
-    # Both aliases on our own server, exactly as production configures them.
-    settings.CACHES = cache_config(f"redis://127.0.0.1:{REDIS_PORT}/0")
-    settings.REDIS_UNREACHABLE_SECONDS = UNREACHABLE_SECONDS
+    use_redis_at(settings, REDIS_PORT)
     try:
         yield server
     finally:
@@ -273,8 +278,7 @@ class Blackhole:
 @pytest.fixture
 def partitioned_redis(settings):
     hole = Blackhole()
-    settings.CACHES = cache_config(f"redis://127.0.0.1:{hole.port}/0")
-    settings.REDIS_UNREACHABLE_SECONDS = UNREACHABLE_SECONDS
+    use_redis_at(settings, hole.port)
     try:
         yield hole
     finally:
