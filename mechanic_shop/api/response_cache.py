@@ -36,7 +36,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from mechanic_shop.redis_retry import log_outage
 
-from .redis_scripts import registered
+from .redis_scripts import redis_client, registered
 from .throttles import (
     PRECOUNTED_ATTR,
     SHARED_CACHE_DOWN_ATTR,
@@ -86,10 +86,10 @@ def bump(*namespaces: str) -> None:
     if not keys:
         return
     start = time.time_ns() // 1000
-    client = getattr(cache, "client", None)
-    if client is not None and hasattr(client, "get_client"):  # django-redis
+    client = redis_client(cache)
+    if client is not None:
         try:
-            script = registered(client.get_client(write=True), BUMP)
+            script = registered(client, BUMP)
             script(keys=[cache.make_key(key) for key in keys], args=[start])
         except RedisError as error:  # the write has committed: never fail its answer
             log_outage(logger, "shared cache unreachable: cached answers kept to expiry", error)
@@ -221,8 +221,7 @@ def _plan(answers, counters):
             and answers._server == counters._server
             and answers.key_prefix == counters.key_prefix
         ):
-            client = counters.client.get_client(write=True)
-            client = client.register_script(COUNT_AND_READ)
+            client = registered(redis_client(counters), COUNT_AND_READ)
         plan = counters._count_and_read_plan = (answers, client)
     return plan[1]
 

@@ -22,7 +22,7 @@ from rest_framework.settings import api_settings
 
 from mechanic_shop.redis_retry import log_outage
 
-from .redis_scripts import registered
+from .redis_scripts import redis_client, registered
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +88,9 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
             return self._incr(_fallback_cache)
 
     def _incr(self, cache) -> int:
-        redis_client = getattr(cache, "client", None)
-        if redis_client is not None and hasattr(redis_client, "get_client"):
-            return self._incr_redis(cache)
+        client = redis_client(cache)
+        if client is not None:
+            return self._incr_redis(cache, client)
         try:
             return cache.incr(self.key)
         except ValueError:
@@ -101,12 +101,11 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
             return 1
         return cache.incr(self.key)
 
-    def _incr_redis(self, cache) -> int:
+    def _incr_redis(self, cache, client) -> int:
         """One round trip: INCR, and on the window's first hit EXPIRE, in a
         Lua script run by its SHA (django-redis's ``incr`` sends a script's
         text on every call and checks the key first). Errors propagate to
         _count_hit."""
-        client = cache.client.get_client(write=True)
         return int(
             registered(client, INCR_WITH_EXPIRY)(
                 keys=[cache.make_key(self.key)], args=[self.duration + 1]
