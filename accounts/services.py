@@ -1,7 +1,7 @@
 """Writes to login identities, shared by the customer and mechanic services."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from .models import User, normalize_email

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.services import user_create, user_update
-from mechanic_shop.api.exceptions import Conflict
+from mechanic_shop.errors import Conflict
 
 from .models import Customer
 

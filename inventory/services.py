@@ -1,12 +1,12 @@
 from decimal import Decimal
-from functools import lru_cache
 
-from django.db import IntegrityError, connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from mechanic_shop.api import response_cache
-from mechanic_shop.api.exceptions import Conflict
+from mechanic_shop.errors import Conflict
 
 from .models import Part
 
@@ -56,26 +56,10 @@ def part_take_stock(*, part_id: int, quantity: int, now=None) -> bool:
     below zero, whatever else runs); False, and nothing changes, when there
     are not that many. Runs in the caller's transaction; the cached catalog
     is made stale when it commits, as any save of a part does
-    (inventory.apps). The statement is built once: on the add-part path,
-    building the queryset cost more than running it."""
-    when = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_take_stock_sql(connection.vendor), [quantity, when, part_id, quantity])
-        taken = cursor.rowcount
+    (inventory.apps)."""
+    taken = Part.objects.filter(pk=part_id, quantity_in_stock__gte=quantity).update(
+        quantity_in_stock=F("quantity_in_stock") - quantity, updated_at=now or timezone.now()
+    )
     if taken:
         response_cache.bump_on_commit("inventory")
     return bool(taken)
-
-
-@lru_cache(maxsize=4)
-def _take_stock_sql(vendor: str) -> str:
-    q = connection.ops.quote_name
-    table = q(Part._meta.db_table)
-    stock, updated, pk = (
-        q(Part._meta.get_field(name).column) for name in ("quantity_in_stock", "updated_at", "id")
-    )
-    # Only quoted names from the model are interpolated; values are parameters.
-    return (
-        f"UPDATE {table} SET {stock} = {stock} - %s, {updated} = %s "  # noqa: S608
-        f"WHERE {pk} = %s AND {stock} >= %s"
-    )

@@ -1,12 +1,10 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 
 from accounts.models import Role
 from accounts.services import user_create, user_update
-from mechanic_shop.api.exceptions import Conflict
+from mechanic_shop.errors import Conflict
 
 from .models import Mechanic
 
@@ -49,31 +47,3 @@ def mechanic_delete(*, mechanic: Mechanic) -> None:
     user = mechanic.user
     mechanic.delete()
     user.delete()
-
-
-def mechanic_ticket_count_add(*, counts: dict[int, int]) -> None:
-    """Add ``counts`` (mechanic id -> assignments added, negative when
-    removed) to the maintained ``ticket_count``, in the caller's transaction.
-    Rows are updated in id order, the order in which tickets.services locks
-    mechanics, so two transactions never wait on each other in a cycle."""
-    for mechanic_id in sorted(counts):
-        if counts[mechanic_id]:
-            Mechanic.objects.filter(pk=mechanic_id).update(
-                ticket_count=F("ticket_count") + counts[mechanic_id]
-            )
-
-
-def mechanic_ticket_counts_rebuild() -> int:
-    """Recount every mechanic's ``ticket_count`` from the assignment table
-    (a repair tool: the counts are maintained on every write). Answers how
-    many mechanics were updated."""
-    from tickets.models import TicketMechanic
-
-    counted = (
-        TicketMechanic.objects.filter(mechanic_id=OuterRef("pk"))
-        .order_by()
-        .values("mechanic_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Mechanic.objects.update(ticket_count=Coalesce(Subquery(counted), Value(0)))

@@ -12,40 +12,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from rest_framework.exceptions import APIException
+from django.http import HttpResponseRedirect
 
 from customers.models import Customer
 from inventory.models import Part
+from mechanic_shop.errors import DomainError
 
 from . import services, workflow
 from .models import (
+    EDITABLE_FIELDS,
+    MONEY_FIELDS,
     LaborLine,
     Payment,
     ServiceTicket,
     TicketEvent,
     TicketMechanic,
     TicketPart,
-)
-
-TICKET_FIELDS = (
-    "customer",
-    "vehicle",
-    "vin",
-    "service_date",
-    "service_desc",
-    "mileage_in",
-    "mileage_out",
-    "discount_type",
-    "discount_value",
-)
-MONEY_FIELDS = (
-    "parts_total",
-    "labor_total",
-    "discount",
-    "tax",
-    "total",
-    "amount_paid",
-    "balance_due",
 )
 
 
@@ -155,7 +137,7 @@ class TicketEventInline(admin.TabularInline):
 class ServiceTicketForm(forms.ModelForm):
     class Meta:
         model = ServiceTicket
-        fields = TICKET_FIELDS
+        fields = EDITABLE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,9 +182,8 @@ def _transition_action(name: str):
             try:
                 services.ticket_transition(by=request.user, ticket=ticket, action=name)
                 done += 1
-            except (APIException, ValidationError) as exc:
-                detail = getattr(exc, "detail", None) or exc
-                modeladmin.message_user(request, f"Ticket #{ticket.pk}: {detail}", messages.ERROR)
+            except (DomainError, ValidationError) as exc:
+                modeladmin.message_user(request, f"Ticket #{ticket.pk}: {exc}", messages.ERROR)
         if done:
             modeladmin.message_user(
                 request, f"{name.capitalize()}: {done} ticket(s).", messages.SUCCESS
@@ -261,7 +242,7 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("status", "declined_reason", *TICKET_FIELDS)}),
+        (None, {"fields": ("status", "declined_reason", *EDITABLE_FIELDS)}),
         (
             "Totals",
             {
@@ -329,11 +310,22 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = self.readonly_fields
         if not _editable(obj):
-            fields = (*fields, *TICKET_FIELDS)
+            fields = (*fields, *EDITABLE_FIELDS)
         return fields
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A rule a service refuses at save time (the ticket was invoiced
+        # meanwhile, a total out of range): the whole save is rolled back
+        # (Django's changeform_view runs in one transaction) and the page
+        # says why, instead of an error page.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data.get(f) for f in TICKET_FIELDS if f in form.cleaned_data}
+        data = {f: form.cleaned_data.get(f) for f in EDITABLE_FIELDS if f in form.cleaned_data}
         if not change:
             ticket = services.ticket_create(by=request.user, **data)
             obj.pk = ticket.pk

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from customers.models import Customer
-from mechanic_shop.api.exceptions import Conflict
+from mechanic_shop.errors import Conflict
 
 from .models import Vehicle
 

@@ -5,6 +5,8 @@
 * Others: ``{"detail": "...", "code": "..."}``, plus extra keys where a
   client can act on them (e.g. a 409 on a ticket names ``status`` and
   ``allowed``).
+* A service's domain error (``mechanic_shop.errors``) is mapped here, and
+  only here: ``NotFound`` is a 404, ``Conflict`` and ``InvalidState`` a 409.
 * A database that cannot be reached answers 503 with ``Retry-After`` instead
   of a traceback; the broken connection is dropped so the next request
   reconnects by itself.
@@ -25,13 +27,16 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mechanic_shop import errors
+
 logger = logging.getLogger(__name__)
 
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class Conflict(exceptions.APIException):
-    """409: the request is valid but clashes with the current state."""
+    """409: the request is valid but clashes with the current state (the
+    HTTP face of :class:`mechanic_shop.errors.Conflict`)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
@@ -40,6 +45,17 @@ class Conflict(exceptions.APIException):
     def __init__(self, detail=None, code=None, **extra):
         super().__init__(detail, code)
         self.extra = extra
+
+
+def _from_domain_error(exc: errors.DomainError) -> exceptions.APIException:
+    """The HTTP answer of a service's domain error: its message, its code
+    and what a client can act on (``extra``)."""
+    if isinstance(exc, errors.NotFound):
+        found = exceptions.NotFound(exc.message, exc.code)
+        found.extra = exc.extra
+        return found
+    # A conflict, an invalid state, or any other refused business rule.
+    return Conflict(exc.message, exc.code, **exc.extra)
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -80,7 +96,9 @@ def database_unavailable_response() -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, errors.DomainError):
+        exc = _from_domain_error(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
