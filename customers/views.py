@@ -6,12 +6,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Role
-from mechanic_shop.api.pagination import only_paging
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.throttles import FixedWindowRateThrottle
 from mechanic_shop.api.viewsets import ShopViewSet
-from tickets.selectors import TicketPage, ticket_list, ticket_list_count, ticket_representations
+from tickets.selectors import ticket_list, ticket_list_count
 from tickets.serializers import ServiceTicketSerializer
 
 from . import services
@@ -182,8 +181,5 @@ class CustomerViewSet(
     )
     @action(detail=False, methods=["get"], url_path="my-tickets", filter_backends=[])
     def my_tickets(self, request):
-        if only_paging(request.query_params):
-            # The common read: the page comes ready from one query.
-            return self.get_paginated_response(self.paginate_queryset(TicketPage(request.user)))
         page = self.paginate_queryset(ticket_list(user=request.user))
-        return self.get_paginated_response(ticket_representations(page))
+        return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)

@@ -3,9 +3,9 @@ from django.db.models import Exists, ExpressionWrapper, IntegerField, OuterRef
 
 from mechanic_shop.api.filters import IdFilter
 from mechanics.models import Mechanic
+from vehicles.validators import normalize_vin
 
 from .models import ServiceTicket, TicketMechanic
-from .validators import normalize_vin
 from .workflow import Status
 
 

@@ -4,14 +4,15 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from vehicles.validators import normalize_vin, validate_vin
+
 from .totals import labor_line_total
-from .validators import normalize_vin, validate_vin
 from .workflow import Status
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
 _NOT_LOADED = object()
 # The money a ticket's lines, discount and tax rates decide (tickets.totals
-# computes it), in the order the API and the SQL built once list it.
+# computes it).
 COMPUTED_MONEY_FIELDS = (
     "parts_total",
     "labor_total",
@@ -20,6 +21,23 @@ COMPUTED_MONEY_FIELDS = (
     "labor_tax",
     "tax",
     "total",
+)
+# The money columns the services rewrite whenever a line, the discount or a
+# payment moves them; never written by a client.
+MONEY_FIELDS = (*COMPUTED_MONEY_FIELDS, "amount_paid", "balance_due")
+# The ticket's own fields that staff write (the API, the admin); the
+# services record their changes in the history. Status, money and dates
+# move only through the lifecycle actions, the lines and the payments.
+EDITABLE_FIELDS = (
+    "customer",
+    "vehicle",
+    "vin",
+    "service_date",
+    "service_desc",
+    "mileage_in",
+    "mileage_out",
+    "discount_type",
+    "discount_value",
 )
 
 

@@ -11,10 +11,10 @@ itself.
 """
 
 from mechanic_shop.api import response_cache
-from mechanics.services import mechanic_ticket_count_add
 
 from .models import ServiceTicket, TicketMechanic
 from .selectors import TICKET_COUNTS
+from .services import mechanic_ticket_count_add
 
 
 def ticket_post_save(sender, instance: ServiceTicket, created: bool, **kwargs):

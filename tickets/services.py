@@ -14,21 +14,33 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Subquery, Sum
-from django.http import Http404
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
 from inventory.models import Part
 from inventory.services import part_take_stock
-from mechanic_shop.api.exceptions import Conflict
+from mechanic_shop.errors import Conflict, InvalidState, NotFound
 from mechanics.models import Mechanic
 from vehicles.models import Vehicle
 
-from . import statements, workflow
+from . import workflow
 from .models import (
     COMPUTED_MONEY_FIELDS,
+    EDITABLE_FIELDS,
+    MONEY_FIELDS,
     InvoiceCounter,
     LaborLine,
     Payment,
@@ -53,7 +65,7 @@ def _lock_ticket(ticket: ServiceTicket) -> ServiceTicket:
     try:
         return ServiceTicket.objects.select_for_update().get(pk=ticket.pk)
     except ServiceTicket.DoesNotExist:
-        raise Http404("No ServiceTicket matches the given query.")
+        raise NotFound("No ServiceTicket matches the given query.")
 
 
 def _lock_part(part: Part) -> Part:
@@ -61,16 +73,12 @@ def _lock_part(part: Part) -> Part:
 
 
 def _require_editable(ticket: ServiceTicket) -> None:
-    _require_editable_status(ticket.status)
-
-
-def _require_editable_status(status: str) -> None:
-    if status not in workflow.EDITABLE:
-        raise Conflict(
-            f"The ticket is {status}: it can no longer be changed.",
+    if ticket.status not in workflow.EDITABLE:
+        raise InvalidState(
+            f"The ticket is {ticket.status}: it can no longer be changed.",
             code="ticket_locked",
-            status=status,
-            allowed=workflow.allowed_actions(status),
+            status=ticket.status,
+            allowed=workflow.allowed_actions(ticket.status),
         )
 
 
@@ -145,10 +153,6 @@ def _money_columns(
     money = {name: getattr(totals, name) for name in COMPUTED_MONEY_FIELDS}
     money["balance_due"] = max(totals.total - amount_paid, ZERO)
     return money
-
-
-# The columns _recalculate_totals writes (and statements.ticket_money_update).
-MONEY_FIELDS = statements.MONEY_COLUMNS
 
 
 def _line_sum(model, amount):
@@ -254,40 +258,66 @@ def _set_mechanics(
         _record(ticket, Action.MECHANIC_ASSIGNED, by, after={"mechanic_id": mechanic.pk})
 
 
+def mechanic_ticket_count_add(*, counts: dict[int, int]) -> None:
+    """Add ``counts`` (mechanic id -> assignments added, negative when
+    removed) to the mechanics' maintained ``ticket_count`` (what the popular
+    ranking reads), in the caller's transaction. Rows are updated in id
+    order, the order in which these services lock mechanics, so two
+    transactions never wait on each other in a cycle. The assignments are
+    the tickets app's: it keeps the count (tickets.receivers)."""
+    for mechanic_id in sorted(counts):
+        if counts[mechanic_id]:
+            Mechanic.objects.filter(pk=mechanic_id).update(
+                ticket_count=F("ticket_count") + counts[mechanic_id]
+            )
+
+
+def mechanic_ticket_counts_rebuild() -> int:
+    """Recount every mechanic's ``ticket_count`` from the assignment table
+    (a repair tool: the counts are maintained on every write). Answers how
+    many mechanics were updated."""
+    counted = (
+        TicketMechanic.objects.filter(mechanic_id=OuterRef("pk"))
+        .order_by()
+        .values("mechanic_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Mechanic.objects.update(ticket_count=Coalesce(Subquery(counted), Value(0)))
+
+
 def _next_invoice_number() -> int:
+    """The next invoice number, under the counter row's lock: held until the
+    invoice's transaction ends, so numbers are sequential and a rolled-back
+    invoice gives its number back (``invoice_counter_ensure`` made the row)."""
     counter = InvoiceCounter.objects.select_for_update().filter(pk=1).first()
-    if counter is None:
-        start = ServiceTicket.objects.aggregate(n=Max("invoice_number"))["n"] or 0
-        _create_or_raise_invoice_counter(first=start + 1)
-        return InvoiceCounter.objects.get(pk=1).last_number
+    if counter is None:  # removed while this transaction ran: made here, locked
+        invoice_counter_ensure()
+        counter = InvoiceCounter.objects.select_for_update().get(pk=1)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
 
 
-def _create_or_raise_invoice_counter(*, first: int) -> None:
-    """Create the counter at ``first``, or add one to it if a concurrent
-    first invoice created it meanwhile: one statement that holds the row's
-    lock until the transaction ends.
+def invoice_counter_ensure() -> None:
+    """Make the invoice counter's row if there is none yet, numbering on
+    from the highest invoice number already given (a new shop starts at 1).
 
-    Not INSERT then SELECT ... FOR UPDATE: on MySQL/MariaDB each INSERT that
-    meets the other's new row waits with a shared lock on it, and then wants
-    it exclusive, which deadlocks two such invoices. An upsert takes the
-    exclusive lock at once, so concurrent first invoices queue instead.
+    Called before the invoicing transaction takes its locks, in a
+    transaction of its own: concurrent first invoices then race on a plain
+    insert that one wins, never on locks they hold. Inside an invoice's
+    transaction, on MySQL/MariaDB, every insert that meets another's new row
+    waits with a shared lock on it and then wants it exclusive, which
+    deadlocks two such invoices.
     """
-    table = connection.ops.quote_name(InvoiceCounter._meta.db_table)
-    pk = connection.ops.quote_name(InvoiceCounter._meta.pk.column)
-    number = connection.ops.quote_name(InvoiceCounter._meta.get_field("last_number").column)
-    if connection.vendor == "mysql":
-        on_conflict = f"ON DUPLICATE KEY UPDATE {number} = {number} + 1"
-    else:  # SQLite, PostgreSQL
-        on_conflict = f"ON CONFLICT ({pk}) DO UPDATE SET {number} = {table}.{number} + 1"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Only quoted names are interpolated; the value is a parameter.
-            f"INSERT INTO {table} ({pk}, {number}) VALUES (1, %s) {on_conflict}",  # noqa: S608
-            [first],
-        )
+    if InvoiceCounter.objects.filter(pk=1).exists():
+        return
+    start = ServiceTicket.objects.aggregate(n=Max("invoice_number"))["n"] or 0
+    try:
+        with transaction.atomic():
+            InvoiceCounter.objects.create(pk=1, last_number=start)
+    except IntegrityError:  # made meanwhile by a concurrent first invoice
+        pass
 
 
 def _return_part(ticket, line: TicketPart, quantity: int, by) -> None:
@@ -310,18 +340,6 @@ def _return_part(ticket, line: TicketPart, quantity: int, by) -> None:
 
 
 # -- the ticket -----------------------------------------------------------
-
-TICKET_FIELDS = (
-    "customer",
-    "vehicle",
-    "vin",
-    "service_date",
-    "service_desc",
-    "mileage_in",
-    "mileage_out",
-    "discount_type",
-    "discount_value",
-)
 
 
 @transaction.atomic
@@ -356,7 +374,7 @@ def ticket_create(
     ticket_mileage_check(ticket)
     ticket.full_clean(exclude=["mechanics"])
     ticket.save()
-    _record(ticket, Action.CREATED, by, after={f: getattr(ticket, f) for f in TICKET_FIELDS})
+    _record(ticket, Action.CREATED, by, after={f: getattr(ticket, f) for f in EDITABLE_FIELDS})
     _set_mechanics(ticket, by=by, add=mechanics)
     _recalculate_totals(ticket)
     return ticket
@@ -370,7 +388,7 @@ def ticket_update(
     the assigned set. Not once invoiced (409)."""
     ticket = _lock_ticket(ticket)
     _require_editable(ticket)
-    unknown = set(fields) - set(TICKET_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"ticket_update() got unexpected fields {sorted(unknown)}")
     before = {f: getattr(ticket, f) for f in fields}
@@ -407,7 +425,7 @@ def ticket_delete(*, ticket: ServiceTicket) -> None:
     A billed ticket is part of the books and stays (409)."""
     ticket = _lock_ticket(ticket)
     if ticket.status in workflow.BILLED:
-        raise Conflict(
+        raise InvalidState(
             f"The ticket is {ticket.status}: billed tickets are kept.",
             code="ticket_locked",
             status=ticket.status,
@@ -427,7 +445,6 @@ def ticket_delete(*, ticket: ServiceTicket) -> None:
 # -- lifecycle --------------------------------------------------------------
 
 
-@transaction.atomic
 def ticket_transition(
     *, by=None, ticket: ServiceTicket, action: str, reason: str = ""
 ) -> ServiceTicket:
@@ -439,11 +456,18 @@ def ticket_transition(
     zero-total invoice is paid at once); ``cancel`` returns every part to
     stock; ``decline`` needs a reason.
     """
+    if action == "invoice":
+        invoice_counter_ensure()
+    return _ticket_transition(by=by, ticket=ticket, action=action, reason=reason)
+
+
+@transaction.atomic
+def _ticket_transition(*, by, ticket: ServiceTicket, action: str, reason: str) -> ServiceTicket:
     ticket = _lock_ticket(ticket)
     target = workflow.next_status(action, ticket.status)
     if target is None:
         allowed = workflow.allowed_actions(ticket.status)
-        raise Conflict(
+        raise InvalidState(
             f"Cannot {action} a ticket that is {ticket.status}; "
             f"allowed: {', '.join(allowed) or 'nothing, it is closed'}.",
             code="invalid_transition",
@@ -523,88 +547,46 @@ def ticket_edit_mechanics(
 
 @transaction.atomic
 def ticket_add_part(*, by=None, ticket: ServiceTicket, part: Part, quantity: int = 1) -> TicketPart:
-    """:func:`ticket_add_part_detail` for callers that hold the ticket and
-    the part (the admin, scripts); answers the part line."""
-    ticket_add_part_detail(by=by, ticket_id=ticket.pk, part_id=part.pk, quantity=quantity)
-    return TicketPart.objects.get(ticket_id=ticket.pk, part_id=part.pk)
-
-
-@transaction.atomic
-def ticket_add_part_detail(*, by=None, ticket_id: int, part_id: int, quantity: int = 1) -> dict:
     """Put ``quantity`` of the part on the ticket and take them from stock;
-    answer the ticket as it now is, in the shape of
-    :func:`tickets.selectors.ticket_detail` (the API's answer).
+    answer the part line.
 
-    The line carries the part's price at this moment; adding a part already on
-    the ticket raises that line's quantity (its price stays). Not enough stock
-    is a 409 and nothing changes. Safe under concurrent requests: the ticket,
-    then the part, are locked once, while the stock is checked and taken
-    (by an UPDATE that cannot go below zero in any case).
-
-    An unknown ticket, then an unknown part, is a 404 before any 409. The
-    totals are computed from the lines read for the answer (the ticket is
-    locked, so they are the lines the totals are of).
+    The line carries the part's price at this moment; adding a part already
+    on the ticket raises that line's quantity (its price stays). Not enough
+    stock is a 409 and nothing changes. Safe under concurrent requests: the
+    ticket, then the part, are locked while the stock is checked and taken,
+    by an UPDATE that cannot go below zero in any case.
     """
-    row = statements.locked_ticket_row(ticket_id)
-    if row is None:
-        raise Http404("No ServiceTicket matches the given query.")
-    part = statements.locked_part(part_id)
-    if part is None:
-        raise Http404("No Part matches the given query.")
-    name, part_number, price, in_stock = part
-    _require_editable_status(row["status"])
-    if in_stock < quantity:
+    ticket = _lock_ticket(ticket)
+    _require_editable(ticket)
+    part = _lock_part(part)
+    if part.quantity_in_stock < quantity:
         raise Conflict(
-            f"Not enough stock of {part_number}: {in_stock} left, {quantity} asked.",
+            f"Not enough stock of {part.part_number}: "
+            f"{part.quantity_in_stock} left, {quantity} asked.",
             code="insufficient_stock",
-            available=in_stock,
+            available=part.quantity_in_stock,
         )
-    statements.add_lines(row)
-    lines = row["parts"]
-    index = next((i for i, line in enumerate(lines) if line[0] == part_id), None)
-    held, unit_price = (0, price) if index is None else (lines[index][2], lines[index][3])
+    line = TicketPart.objects.filter(ticket=ticket, part=part).first()
+    held = 0 if line is None else line.quantity
     if held + quantity > MAX_LINE_QUANTITY:
         raise Conflict(f"A part line holds at most {MAX_LINE_QUANTITY} units.")
-    line = (part_id, name, held + quantity, unit_price)
-    if index is None:
-        lines.append(line)
+    if line is None:
+        line = TicketPart(ticket=ticket, part=part, quantity=quantity, unit_price=part.price)
     else:
-        lines[index] = line
-    money = _money_columns(
-        parts_total=sum((q * p for _, _, q, p in lines), ZERO),
-        labor_total=sum((labor[-1] for labor in row["labor"]), ZERO),
-        discount_type=row["discount_type"],
-        discount_value=row["discount_value"],
-        amount_paid=row["amount_paid"],
-    )
-
-    now = timezone.now()
-    statements.part_line_write(
-        ticket_id=ticket_id,
-        part_id=part_id,
-        quantity=held + quantity,
-        unit_price=cents(unit_price),
-        new=index is None,
-        now=now,
-    )
-    if not part_take_stock(part_id=part_id, quantity=quantity, now=now):
+        line.quantity = held + quantity
+    line.save()
+    if not part_take_stock(part_id=part.pk, quantity=quantity):
         # Cannot happen: the part is locked and its stock was checked.
         raise Conflict("The stock changed meanwhile; try again.")
-    statements.event_insert(
-        ticket_id=ticket_id,
-        action=Action.PART_ADDED.value,
-        actor_id=by.pk if by is not None and by.is_authenticated else None,
-        before={"part_id": part_id, "quantity": held},
-        after={
-            "part_id": part_id,
-            "quantity": held + quantity,
-            "unit_price": str(cents(unit_price)),
-        },
-        now=now,
+    _record(
+        ticket,
+        Action.PART_ADDED,
+        by,
+        before={"part_id": part.pk, "quantity": held},
+        after={"part_id": part.pk, "quantity": line.quantity, "unit_price": cents(line.unit_price)},
     )
-    statements.ticket_money_update(ticket_id=ticket_id, money=money, now=now)
-    row.update(money, updated_at=now)
-    return row
+    _recalculate_totals(ticket)
+    return line
 
 
 @transaction.atomic
@@ -617,7 +599,7 @@ def ticket_remove_part(
     _require_editable(ticket)
     line = TicketPart.objects.filter(ticket=ticket, part=part).first()
     if line is None:
-        raise Http404("This part is not on this ticket.")
+        raise NotFound("This part is not on this ticket.")
     if quantity is None:
         quantity = line.quantity
     if quantity > line.quantity:
@@ -719,7 +701,7 @@ def ticket_record_payment(
             if ticket.status == Status.PAID
             else f"The ticket is {ticket.status}: payments are taken once it is invoiced."
         )
-        raise Conflict(
+        raise InvalidState(
             detail,
             code="not_payable",
             status=ticket.status,

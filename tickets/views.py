@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,7 +11,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from inventory.models import Part
-from mechanic_shop.api.pagination import only_paging
 from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly, is_staff_role
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
@@ -22,12 +20,10 @@ from . import services
 from .filters import ServiceTicketFilter
 from .models import LaborLine, Payment, ServiceTicket
 from .selectors import (
-    TicketPage,
+    ticket_detail,
     ticket_history,
     ticket_list,
     ticket_list_count,
-    ticket_representation,
-    ticket_representations,
     ticket_scope,
 )
 from .serializers import (
@@ -127,25 +123,11 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             query_params=self.request.query_params,
         )
 
-    def list(self, request):
-        if only_paging(request.query_params):
-            # No filter, search or ordering: the page comes ready from one query.
-            return self.get_paginated_response(self.paginate_queryset(TicketPage(request.user)))
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ticket_representations(page))
-
-    def retrieve(self, request, pk=None):
-        try:
-            return Response(ticket_representation(user=request.user, pk=int(pk)))
-        except ServiceTicket.DoesNotExist:
-            raise Http404("No ServiceTicket matches the given query.")
-
     def _ticket_response(self, ticket, status_code=status.HTTP_200_OK):
         """The ticket as the caller now sees it, read back after the write
-        (one query, as the detail reads it)."""
-        return Response(
-            ticket_representation(user=self.request.user, pk=ticket.pk), status=status_code
-        )
+        through the queryset the detail reads."""
+        ticket = ticket_detail(user=self.request.user, pk=ticket.pk)
+        return Response(self.get_serializer(ticket).data, status=status_code)
 
     def create(self, request):
         serializer = ServiceTicketWriteSerializer(data=request.data)
@@ -227,23 +209,14 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
     )
     @action(detail=True, methods=["post", "put"], url_path=r"add-part/(?P<part_id>\d+)")
     def add_part(self, request, pk=None, part_id=None):
-        try:
-            serializer = PartQuantitySerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-        except Exception:
-            # An unknown ticket or part is a 404 before a bad or unreadable
-            # body (400, 415), as always.
-            self.get_object()
-            get_object_or_404(Part, pk=part_id)
-            raise
-        if request.query_params:
-            # Filters in the query string can hide the ticket (404), as in
-            # get_object; the service loads it (staff reach every ticket).
-            self.get_object()
-        ticket = services.ticket_add_part_detail(
-            by=request.user, ticket_id=int(pk), part_id=int(part_id), **serializer.validated_data
+        ticket = self.get_object()
+        part = get_object_or_404(Part, pk=part_id)
+        serializer = PartQuantitySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.ticket_add_part(
+            by=request.user, ticket=ticket, part=part, **serializer.validated_data
         )
-        return Response(ServiceTicketSerializer(ticket).data)
+        return self._ticket_response(ticket)
 
     @extend_schema(
         summary="Remove a part",

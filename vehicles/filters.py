@@ -1,7 +1,7 @@
 import django_filters
 
 from mechanic_shop.api.filters import IdFilter
-from tickets.validators import normalize_vin
+from vehicles.validators import normalize_vin
 
 from .models import Vehicle
 

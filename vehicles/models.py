@@ -3,7 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from tickets.validators import normalize_vin, validate_vin
+from vehicles.validators import normalize_vin, validate_vin
 
 FIRST_CAR_YEAR = 1886
 

@@ -1,9 +1,30 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Customer
-from tickets.serializers import VinField
 
 from .models import validate_model_year
+from .validators import normalize_vin, validate_vin
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$",
+        "description": "17 letters and digits without I, O or Q, in any case; stored upper-case.",
+        "example": "1HGCM82633A004352",
+    }
+)
+class VinField(serializers.CharField):
+    """17 letters and digits without I, O, Q; stored upper-case."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+        self.validators.append(validate_vin)
+
+    def to_internal_value(self, data):
+        return normalize_vin(super().to_internal_value(data))
 
 
 class VehicleSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from accounts.models import Role
 from customers.models import Customer
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
-from tickets.selectors import ticket_list, ticket_representations
+from tickets.selectors import ticket_list
 from tickets.serializers import ServiceTicketSerializer
 
 from . import services
@@ -116,4 +116,4 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewS
     def history(self, request, pk=None):
         vehicle = self.get_object()
         page = self.paginate_queryset(ticket_list(user=request.user).filter(vehicle=vehicle))
-        return self.get_paginated_response(ticket_representations(page))
+        return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)

@@ -9,10 +9,10 @@ from django.db.models import Count
 from django.test import Client
 
 from mechanics.models import Mechanic
-from mechanics.services import mechanic_ticket_counts_rebuild
 from tests.factories import AdminFactory, MechanicFactory, ServiceTicketFactory
 from tickets import services
 from tickets.models import ServiceTicket, TicketMechanic
+from tickets.services import mechanic_ticket_counts_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import tickets.validators
+import vehicles.validators
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='ServiceTicket',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('vin', models.CharField(max_length=17, validators=[tickets.validators.validate_vin], verbose_name='VIN')),
+                ('vin', models.CharField(max_length=17, validators=[vehicles.validators.validate_vin], verbose_name='VIN')),
                 ('service_date', models.DateField()),
                 ('service_desc', models.TextField(max_length=4000, verbose_name='service description')),
                 ('parts_total', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=16)),

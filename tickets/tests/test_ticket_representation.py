@@ -1,6 +1,6 @@
-"""The hand-written ticket representation answers exactly what DRF's fields
-of ServiceTicketSerializer answer, on the list, my-tickets, the detail and
-a vehicle's history."""
+"""Every ticket answer (the list, my-tickets, the detail, a vehicle's
+history, the answer of a write) is ServiceTicketSerializer's rendering of
+the model instance, whatever queryset and path served it."""
 
 import datetime
 import json
@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import orjson
 import pytest
-from django.db import connection
 from django.db.models import Prefetch
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -119,32 +118,10 @@ def test_ticket_answers_in_another_time_zone_match_drf_fields(
         assert answer == expected
 
 
-@pytest.mark.skipif(connection.vendor != "mysql", reason="a MariaDB setting")
-def test_line_lists_cut_by_mariadb_fall_back_to_the_orm(admin_client, full_ticket):
-    """JSON_ARRAYAGG stops at group_concat_max_len with only a warning: the
-    answer must not be the cut JSON but the full ticket, by the ORM path."""
-    expected = reference(full_ticket.pk)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT @@SESSION.group_concat_max_len")
-        (before,) = cursor.fetchone()
-        cursor.execute("SET SESSION group_concat_max_len = 40")
-    try:
-        answers = [
-            admin_client.get(f"/service-tickets/{full_ticket.pk}/").json(),
-            admin_client.get("/service-tickets/").json()["results"][0],
-            admin_client.get("/service-tickets/?status=invoiced").json()["results"][0],
-        ]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET SESSION group_concat_max_len = %s", [before])
-    for answer in answers:
-        assert answer == expected
-
-
 def test_mechanics_are_ordered_by_the_database_on_every_path(admin_client, customer):
     """Names that differ by case or accents: every path orders them as the
     database's collation does (case-insensitive on MariaDB, by code point on
-    SQLite), the cut-JSON fallback included."""
+    SQLite)."""
     names = ["zoe Lower", "Émile Accent", "Adam Upper", "eve lower"]
     ticket = ServiceTicketFactory(
         customer=customer, mechanics=[MechanicFactory(name=n) for n in names]
@@ -167,16 +144,6 @@ def test_mechanics_are_ordered_by_the_database_on_every_path(admin_client, custo
     added = admin_client.post(f"/service-tickets/{ticket.pk}/add-part/{part.pk}/", {"quantity": 1})
     assert added.status_code == 200, added.json()
     assert added.json()["mechanics"] == expected["mechanics"]
-    if connection.vendor == "mysql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT @@SESSION.group_concat_max_len")
-            (before,) = cursor.fetchone()
-            cursor.execute("SET SESSION group_concat_max_len = 40")
-        try:
-            assert answers() == [expected["mechanics"]] * 3
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SET SESSION group_concat_max_len = %s", [before])
 
 
 def test_a_time_written_by_the_database_matches_drf_fields(admin_client, full_ticket):

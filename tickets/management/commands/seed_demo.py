@@ -28,7 +28,6 @@ from customers.models import Customer
 from inventory.models import Part
 from mechanic_shop.api import response_cache
 from mechanics.models import Mechanic
-from mechanics.services import mechanic_ticket_count_add
 from tickets.models import (
     COMPUTED_MONEY_FIELDS,
     InvoiceCounter,
@@ -40,6 +39,7 @@ from tickets.models import (
     TicketPart,
 )
 from tickets.selectors import TICKET_COUNTS
+from tickets.services import mechanic_ticket_count_add
 from tickets.totals import ZERO, compute_totals, labor_line_total
 from tickets.workflow import Status
 from vehicles.models import Vehicle
@@ -171,31 +171,10 @@ JOBS = [
 ]
 
 
-# The columns of a seeded ticket row, in order (every concrete field: a new
-# one must be given a value in Command._ticket_batch).
-TICKET_COLUMNS = (
-    "id",
-    "customer",
-    "vehicle",
-    "vin",
-    "status",
-    "mileage_in",
-    "mileage_out",
-    "declined_reason",
-    "service_date",
-    "service_desc",
-    "discount_type",
-    "discount_value",
-    *COMPUTED_MONEY_FIELDS,
-    "amount_paid",
-    "balance_due",
-    "invoice_number",
-    "completed_at",
-    "invoiced_at",
-    "paid_at",
-    "created_at",
-    "updated_at",
-)
+# The columns of a seeded ticket row, in order: every concrete field of the
+# model (a new one must be given a value in Command._ticket_batch, or the
+# seeding stops with a KeyError naming it).
+TICKET_COLUMNS = tuple(field.name for field in ServiceTicket._meta.concrete_fields)
 
 
 @dataclass
@@ -552,37 +531,30 @@ class Command(BaseCommand):
                 paid = totals.total
             elif status == Status.INVOICED and rng.random() < 0.5:
                 paid = (totals.total / 2).quantize(Decimal("0.01"))
-            rows.append(
-                [
-                    None,  # id, below
-                    customer.pk,
-                    vehicle.pk,
-                    vehicle.vin,
-                    status,
-                    None,  # mileage_in
-                    None,  # mileage_out
-                    "",  # declined_reason
-                    adapt.date(service_date),
-                    JOBS[rng.randrange(len(JOBS))],
-                    discount[0],
-                    discount[1],
-                    totals.parts_total,
-                    totals.labor_total,
-                    totals.discount,
-                    totals.parts_tax,
-                    totals.labor_tax,
-                    totals.tax,
-                    totals.total,
-                    paid,
-                    totals.total - paid,
-                    None,  # invoice_number, below
-                    closed_at if status in DONE else None,
-                    closed_at if status in BILLED else None,
-                    closed_at if status == Status.PAID else None,
-                    adapt.now,
-                    adapt.now,
-                ]
-            )
+            row = {
+                "id": None,  # below
+                "customer": customer.pk,
+                "vehicle": vehicle.pk,
+                "vin": vehicle.vin,
+                "status": status,
+                "mileage_in": None,
+                "mileage_out": None,
+                "declined_reason": "",
+                "service_date": adapt.date(service_date),
+                "service_desc": JOBS[rng.randrange(len(JOBS))],
+                "discount_type": discount[0],
+                "discount_value": discount[1],
+                **{name: getattr(totals, name) for name in COMPUTED_MONEY_FIELDS},
+                "amount_paid": paid,
+                "balance_due": totals.total - paid,
+                "invoice_number": None,  # below
+                "completed_at": closed_at if status in DONE else None,
+                "invoiced_at": closed_at if status in BILLED else None,
+                "paid_at": closed_at if status == Status.PAID else None,
+                "created_at": adapt.now,
+                "updated_at": adapt.now,
+            }
+            rows.append([row[name] for name in TICKET_COLUMNS])
             plans.append((crew, lines, labor, paid))
         methods = PaymentMethod.values
         batch = _Batch(rows=rows, now=adapt.now)

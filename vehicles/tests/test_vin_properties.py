@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import client_for
 from tests.factories import CustomerFactory, MechanicFactory
 from tickets.models import ServiceTicket
-from tickets.validators import normalize_vin, validate_vin
+from vehicles.validators import normalize_vin, validate_vin
 
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 vins = st.text(alphabet=VIN_ALPHABET, min_size=17, max_size=17)

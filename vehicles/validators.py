@@ -1,3 +1,5 @@
+"""The VIN rules: what a VIN is, and how one typed in any case is stored."""
+
 import re
 import string
 
