@@ -1,0 +1,178 @@
+"""Part and labor lines: stock moves, prices frozen on the line, totals."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from inventory.models import Part
+from inventory.services import part_take_stock
+from mechanic_shop.errors import Conflict, NotFound
+from mechanics.models import Mechanic
+
+from ..models import LaborLine, ServiceTicket, TicketPart
+from ..totals import cents
+from .base import (
+    MAX_LINE_QUANTITY,
+    Action,
+    lock_part,
+    lock_ticket,
+    recalculate_totals,
+    record,
+    require_editable,
+)
+from .mechanics import set_mechanics
+
+
+def return_part(ticket, line: TicketPart, quantity: int, by) -> None:
+    part = lock_part(line.part)
+    before = {"part_id": part.pk, "quantity": line.quantity, "unit_price": line.unit_price}
+    if quantity == line.quantity:
+        line.delete()
+    else:
+        line.quantity -= quantity
+        line.save(update_fields=["quantity", "updated_at"])
+    part.quantity_in_stock += quantity
+    part.save(update_fields=["quantity_in_stock", "updated_at"])
+    record(
+        ticket,
+        Action.PART_REMOVED,
+        by,
+        before=before,
+        after={"part_id": part.pk, "quantity": line.quantity if line.pk else 0},
+    )
+
+
+@transaction.atomic
+def ticket_add_part(*, by=None, ticket: ServiceTicket, part: Part, quantity: int = 1) -> TicketPart:
+    """Put ``quantity`` of the part on the ticket and take them from stock;
+    answer the part line.
+
+    The line carries the part's price at this moment; adding a part already
+    on the ticket raises that line's quantity (its price stays). Not enough
+    stock is a 409 and nothing changes. Safe under concurrent requests: the
+    ticket, then the part, are locked while the stock is checked and taken,
+    by an UPDATE that cannot go below zero in any case.
+    """
+    ticket = lock_ticket(ticket)
+    require_editable(ticket)
+    part = lock_part(part)
+    if part.quantity_in_stock < quantity:
+        raise Conflict(
+            f"Not enough stock of {part.part_number}: "
+            f"{part.quantity_in_stock} left, {quantity} asked.",
+            code="insufficient_stock",
+            available=part.quantity_in_stock,
+        )
+    line = TicketPart.objects.filter(ticket=ticket, part=part).first()
+    held = 0 if line is None else line.quantity
+    if held + quantity > MAX_LINE_QUANTITY:
+        raise Conflict(f"A part line holds at most {MAX_LINE_QUANTITY} units.")
+    if line is None:
+        line = TicketPart(ticket=ticket, part=part, quantity=quantity, unit_price=part.price)
+    else:
+        line.quantity = held + quantity
+    line.save()
+    if not part_take_stock(part_id=part.pk, quantity=quantity):
+        # Cannot happen: the part is locked and its stock was checked.
+        raise Conflict("The stock changed meanwhile; try again.")
+    record(
+        ticket,
+        Action.PART_ADDED,
+        by,
+        before={"part_id": part.pk, "quantity": held},
+        after={"part_id": part.pk, "quantity": line.quantity, "unit_price": cents(line.unit_price)},
+    )
+    recalculate_totals(ticket)
+    return line
+
+
+@transaction.atomic
+def ticket_remove_part(
+    *, by=None, ticket: ServiceTicket, part: Part, quantity: int | None = None
+) -> None:
+    """Take ``quantity`` (default: all) of ``part`` off the ticket and put
+    them back in stock."""
+    ticket = lock_ticket(ticket)
+    require_editable(ticket)
+    line = TicketPart.objects.filter(ticket=ticket, part=part).first()
+    if line is None:
+        raise NotFound("This part is not on this ticket.")
+    if quantity is None:
+        quantity = line.quantity
+    if quantity > line.quantity:
+        raise Conflict(
+            f"Only {line.quantity} of this part are on the ticket.", available=line.quantity
+        )
+    return_part(ticket, line, quantity, by)
+    recalculate_totals(ticket)
+
+
+def _labor_snapshot(line: LaborLine) -> dict:
+    return {
+        "labor_id": line.pk,
+        "mechanic_id": line.mechanic_id,
+        "description": line.description,
+        "hours": line.hours,
+        "rate": line.rate,
+        "line_total": line.line_total,
+    }
+
+
+@transaction.atomic
+def ticket_add_labor(
+    *,
+    by=None,
+    ticket: ServiceTicket,
+    mechanic: Mechanic,
+    description: str,
+    hours: Decimal,
+    rate: Decimal | None = None,
+) -> LaborLine:
+    """Bill ``hours`` of work by ``mechanic`` at ``rate`` (the shop's labor
+    rate when omitted); the mechanic is assigned to the ticket if not yet."""
+    ticket = lock_ticket(ticket)
+    require_editable(ticket)
+    line = LaborLine(
+        ticket=ticket,
+        mechanic=mechanic,
+        description=description,
+        hours=hours,
+        rate=settings.SHOP_LABOR_RATE if rate is None else rate,
+    )
+    line.full_clean(exclude=["line_total"])
+    line.save()
+    set_mechanics(ticket, by=by, add=[mechanic])
+    record(ticket, Action.LABOR_ADDED, by, after=_labor_snapshot(line))
+    recalculate_totals(ticket)
+    return line
+
+
+@transaction.atomic
+def ticket_update_labor(*, by=None, ticket: ServiceTicket, line: LaborLine, **changes) -> LaborLine:
+    ticket = lock_ticket(ticket)
+    require_editable(ticket)
+    line = LaborLine.objects.get(pk=line.pk, ticket=ticket)
+    before = _labor_snapshot(line)
+    for field, value in changes.items():
+        if field not in {"mechanic", "description", "hours", "rate"}:
+            raise TypeError(f"ticket_update_labor() got an unexpected field {field!r}")
+        setattr(line, field, value)
+    line.full_clean(exclude=["line_total"])
+    line.save()
+    if "mechanic" in changes:
+        set_mechanics(ticket, by=by, add=[line.mechanic])
+    record(ticket, Action.LABOR_CHANGED, by, before=before, after=_labor_snapshot(line))
+    recalculate_totals(ticket)
+    return line
+
+
+@transaction.atomic
+def ticket_delete_labor(*, by=None, ticket: ServiceTicket, line: LaborLine) -> None:
+    ticket = lock_ticket(ticket)
+    require_editable(ticket)
+    line = LaborLine.objects.get(pk=line.pk, ticket=ticket)
+    before = _labor_snapshot(line)
+    line.delete()
+    record(ticket, Action.LABOR_REMOVED, by, before=before)
+    recalculate_totals(ticket)
