@@ -53,14 +53,15 @@ class TicketLaborLineSerializer(serializers.ModelSerializer):
 
 
 class ServiceTicketSerializer(serializers.ModelSerializer):
-    """The ticket as every client reads it: the list, my-tickets, the detail,
-    a vehicle's history and the answer of every write action, from a ticket
-    of ``tickets.selectors.ticket_list`` (which carries the joins).
+    """A repair order: the customer and vehicle, the work asked for, the
+    mechanics on it, the part and labor lines, the money (maintained on every
+    change, frozen by the invoice) and where it is in its lifecycle."""
 
-    ``Meta.fields`` is the representation, and the schema's: a field of the
-    model shows up here by adding its name (tests/test_ticket_fields.py
-    fails while one is missing)."""
-
+    # The one representation of a ticket: the list, my-tickets, the detail, a
+    # vehicle's history and every write action's answer, from a ticket of
+    # tickets.selectors.ticket_list (which carries the joins). Meta.fields is
+    # the answer and the schema; tickets/tests/test_ticket_fields.py fails
+    # while a model field is missing from it.
     customer = TicketCustomerSerializer(read_only=True)
     vehicle_id = serializers.IntegerField(read_only=True, allow_null=True)
     mechanics = TicketMechanicSerializer(many=True, read_only=True)
