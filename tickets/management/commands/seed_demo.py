@@ -172,9 +172,15 @@ JOBS = [
 
 
 # The columns of a seeded ticket row, in order: every concrete field of the
-# model (a new one must be given a value in Command._ticket_batch, or the
-# seeding stops with a KeyError naming it).
+# model. Command._ticket_batch gives the values; a field it does not name
+# takes the model's default (a required field without one stops the seeding
+# with a KeyError naming it).
 TICKET_COLUMNS = tuple(field.name for field in ServiceTicket._meta.concrete_fields)
+TICKET_DEFAULTS = {
+    field.name: field.get_default()
+    for field in ServiceTicket._meta.concrete_fields
+    if field.has_default() or field.null
+}
 
 
 @dataclass
@@ -554,6 +560,7 @@ class Command(BaseCommand):
                 "created_at": adapt.now,
                 "updated_at": adapt.now,
             }
+            row = {**TICKET_DEFAULTS, **row}
             rows.append([row[name] for name in TICKET_COLUMNS])
             plans.append((crew, lines, labor, paid))
         methods = PaymentMethod.values
