@@ -61,17 +61,20 @@ fuzz: $(VENV)/.fuzz
 concurrency: $(VENV)/.dev
 	$(BIN)/python scripts/concurrency_check.py
 
-# The benchmark (bench/README.md): BENCH_DB=sqlite for SQLite + local memory.
+# The benchmark (bench/README.md): BENCH_DB=sqlite for SQLite + local memory;
+# BENCH_BASELINE=<git rev> runs that commit first and compares the two.
 $(VENV)/.bench: $(VENV)/.runtime requirements-bench.txt
 	bash scripts/system-deps.sh wrk
 	$(BIN)/pip install -q -r requirements-bench.txt
 	touch $@
 
+BENCH_BASELINE_ARG = $(if $(BENCH_BASELINE),--baseline '$(BENCH_BASELINE)')
+
 bench: $(VENV)/.bench
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_BASELINE_ARG) $(BENCH_ARGS)
 
 bench-smoke: $(VENV)/.bench
-	$(BIN)/python bench/run.py --smoke $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --smoke $(BENCH_BASELINE_ARG) $(BENCH_ARGS)
 
 bench-scale: $(VENV)/.bench
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)

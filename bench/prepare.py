@@ -1,7 +1,9 @@
 """Readies a seeded benchmark database and prints what the load needs, as
 JSON: the demo logins, ticket and part ids for the detail and add-part
 paths, and for the scale run the filter values. Run by bench/harness.py
-with the benchmark's environment (DJANGO_SETTINGS_MODULE, DATABASE_URL...).
+with the benchmark's environment (DJANGO_SETTINGS_MODULE, DATABASE_URL...)
+against the application tree at BENCH_APP_ROOT (the working tree by
+default; a baseline's checkout when comparing with an earlier commit).
 """
 
 import json
@@ -10,7 +12,7 @@ import random
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, os.environ.get("BENCH_APP_ROOT") or str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mechanic_shop.settings.bench")
 
 import django
@@ -22,11 +24,19 @@ from django.db.models import Count  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from inventory.models import Part  # noqa: E402
-from mechanic_shop.api import response_cache  # noqa: E402
-from mechanic_shop.api.pagination import encode_cursor  # noqa: E402
 from mechanics.models import Mechanic  # noqa: E402
 from tickets import workflow  # noqa: E402
 from tickets.models import ServiceTicket  # noqa: E402
+
+# Not in every earlier commit a baseline may be (see run.py --baseline).
+try:
+    from mechanic_shop.api import response_cache
+except ImportError:
+    response_cache = None
+try:
+    from mechanic_shop.api.pagination import encode_cursor
+except ImportError:
+    encode_cursor = None
 
 DEMO = "@demo.shop"
 # Enough stock that add-part never runs out during a run.
@@ -51,7 +61,8 @@ def main() -> None:
     )
     parts = list(Part.objects.order_by("id").values_list("id", flat=True))
     Part.objects.update(quantity_in_stock=BENCH_STOCK)
-    response_cache.bump("inventory")
+    if response_cache is not None:
+        response_cache.bump("inventory")
     pairs = [(t, p) for t in editable[-300:] for p in parts]
     rng.shuffle(pairs)
     mechanics = list(
@@ -69,7 +80,9 @@ def main() -> None:
         .first()
     )
     deep_cursor = (
-        encode_cursor(["-service_date", "-id"], [row[0].isoformat(), row[1]]) if row else ""
+        encode_cursor(["-service_date", "-id"], [row[0].isoformat(), row[1]])
+        if row and encode_cursor
+        else ""
     )
     print(
         json.dumps(
