@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from mechanic_shop.api.exceptions import json_not_found
 
 # Paths outside the routers are written "…/?$" so they answer with and
 # without the trailing slash, like the router paths (APPEND_SLASH is off).
@@ -29,6 +31,11 @@ urlpatterns = [
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^admin$", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
+    # Last: every other path (newlines included) answers the JSON 404, DEBUG
+    # on or off: with DEBUG on, Django answers an unmatched URL with its HTML
+    # debug page and never calls handler404. Exempt from CSRF, or a POST to an
+    # unknown URL would get Django's HTML 403 page.
+    re_path(r"^[\s\S]*$", csrf_exempt(json_not_found)),
 ]
 
 handler400 = "mechanic_shop.api.exceptions.json_bad_request"

@@ -1,6 +1,7 @@
 """Conventions every endpoint keeps: slashes, JSON errors, limits."""
 
 import pytest
+from django.test import Client
 
 from tests.factories import PartFactory
 
@@ -21,15 +22,35 @@ def test_post_with_and_without_slash_no_redirect(mechanic_client, path):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("path", ["/nowhere/", "/inventory/abc/", "/service-tickets/1/fly/"])
-def test_unknown_url_is_json_404(anon, path):
-    response = anon.get(path)
+UNKNOWN_URLS = [
+    "/nowhere/",
+    "/customers/%C2%84/",
+    "/customers/%FF/",
+    "/inventory/abc/",
+    "/service-tickets/1/fly/",
+    "/reports/",
+    "/api/",
+    "/a%0Ab/",
+    "/static/nowhere.css",
+]
+
+
+# DEBUG on as under the dev settings: Django would answer its HTML debug page.
+@pytest.mark.parametrize("debug", [False, True], ids=["no-debug", "debug"])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+@pytest.mark.parametrize("path", UNKNOWN_URLS)
+def test_unknown_url_is_json_404(settings, debug, method, path):
+    settings.DEBUG = debug
+    # CSRF checks on, as for a browser: a POST to an unknown URL is a 404 too.
+    response = getattr(Client(enforce_csrf_checks=True), method)(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json()["detail"]
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
-def test_unknown_object_is_json_404(anon):
+@pytest.mark.parametrize("debug", [False, True], ids=["no-debug", "debug"])
+def test_unknown_object_is_json_404(settings, anon, debug):
+    settings.DEBUG = debug
     response = anon.get("/inventory/424242/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No Part matches the given query.", "code": "not_found"}
