@@ -2,6 +2,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import (
     TokenBlacklistSerializer,
@@ -91,9 +92,12 @@ class LogoutSerializer(TokenBlacklistSerializer):
     pass
 
 
-# Documentation-only shapes for the schema.
+# Documentation-only shapes for the schema. drf-spectacular appends "Request"
+# to the component of a request body, so the bodies of login and refresh are
+# named "Login" and "Refresh": components LoginRequest and RefreshRequest.
 
 
+@extend_schema_serializer(component_name="Login")
 class LoginRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
@@ -108,6 +112,7 @@ class TokenPairWithRoleSerializer(TokenPairSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
+@extend_schema_serializer(component_name="Refresh")
 class RefreshRequestSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 

@@ -2,13 +2,16 @@ import datetime
 
 from rest_framework import serializers
 
+from mechanic_shop.api.filters import QueryParametersSerializer
+
 MONEY = {"max_digits": None, "decimal_places": 2}
 MAX_DAYS = 366
 MAX_MONTHS = 120
 
 
-class PeriodQuerySerializer(serializers.Serializer):
-    """``from`` / ``to`` (inclusive dates); both optional."""
+class PeriodQuerySerializer(QueryParametersSerializer):
+    """``from`` / ``to`` (inclusive dates) and ``group``; all optional, but
+    one sent empty or twice is a 400."""
 
     to = serializers.DateField(required=False, help_text="Last day (inclusive); default today.")
     group = serializers.ChoiceField(choices=["day", "month"], default="day", required=False)

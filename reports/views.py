@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -14,9 +15,14 @@ from .serializers import (
 )
 
 PERIOD_PARAMETERS = [
-    OpenApiParameter("from", str, description="First day, YYYY-MM-DD (inclusive).", required=False),
     OpenApiParameter(
-        "to", str, description="Last day, YYYY-MM-DD (inclusive); default today.", required=False
+        "from", OpenApiTypes.DATE, description="First day, YYYY-MM-DD (inclusive).", required=False
+    ),
+    OpenApiParameter(
+        "to",
+        OpenApiTypes.DATE,
+        description="Last day, YYYY-MM-DD (inclusive); default today.",
+        required=False,
     ),
 ]
 

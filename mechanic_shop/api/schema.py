@@ -1,5 +1,7 @@
-"""Shared OpenAPI pieces: the error bodies every endpoint can answer."""
+"""Shared OpenAPI pieces: the error bodies every endpoint can answer, and
+the hooks that make the schema type what the API reads and sends."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
@@ -85,6 +87,47 @@ def error_responses(*codes: int) -> dict:
 ERRORS_401 = error_responses(401)
 ERRORS_READ = error_responses(401, 403, 404)
 ERRORS_WRITE = error_responses(400, 401, 403, 404)
+
+
+class ShopFilterParameters(DjangoFilterExtension):
+    """django-filter's parameters as ShopFilterBackend reads them: a text
+    filter sent empty is refused, so it is at least one character long."""
+
+    target_class = "mechanic_shop.api.filter_backends.ShopFilterBackend"
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if schema.get("type") == "string" and schema.keys().isdisjoint({"enum", "format"}):
+                schema.setdefault("minLength", 1)
+        return parameters
+
+
+# How drf-spectacular writes the pattern of a path parameter matched by \d+.
+DIGITS_PATTERNS = {r"^\d+$", "^[0-9]+$"}
+
+
+def integer_path_ids(result, generator, request, public):
+    r"""drf-spectacular postprocessing hook: a path parameter matched by
+    ``\d+`` (the viewsets' ``lookup_value_regex``, the ``(?P<x>\d+)`` of
+    their actions) is an integer, as the ids in the bodies are. drf-spectacular
+    types a regex-matched parameter as a string with that pattern, and
+    clients generated from the schema then take every id as a string."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") == "path"
+                    and schema.get("type") == "string"
+                    and schema.get("pattern") in DIGITS_PATTERNS
+                ):
+                    parameter["schema"] = {"type": "integer"}
+    return result
 
 
 def _error(description: str, *, retry_after: bool = False) -> dict:

@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "mechanic_shop.api.filter_backends.ShopFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "mechanic_shop.api.filter_backends.ShopOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "mechanic_shop.api.pagination.ShopPagination",
     "PAGE_SIZE": 20,
@@ -276,9 +276,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Enums named for what they are, not for the field that holds them
+    # ("MethodEnum" would read as an HTTP method).
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.workflow.Status",
+        "PaymentMethodEnum": "tickets.models.PaymentMethod",
+        "TicketEventActionEnum": "tickets.models.TicketEvent.Action",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "mechanic_shop.api.schema.integer_path_ids",
         "mechanic_shop.api.schema.add_cross_cutting_responses",
     ],
 }
