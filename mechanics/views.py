@@ -70,7 +70,6 @@ class MechanicViewSet(
     ShopViewSet,
 ):
     cache_namespace = "mechanics"
-    cached_actions = {"list": "mechanics", "popular": "popular"}
     queryset = selectors.mechanic_list()
     search_fields = ["name", "user__email"]
     ordering_fields = ["name", "id"]

@@ -208,23 +208,61 @@ def test_me_as_mechanic(mechanic):
     assert response.json()["mechanic_id"] == mechanic.pk
 
 
+def authenticate(token):
+    """What the API's authentication makes of a request carrying ``token``."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from accounts.authentication import ShopJWTAuthentication
+
+    http = APIRequestFactory().get("/auth/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return ShopJWTAuthentication().authenticate(Request(http))
+
+
 def test_the_user_loaded_per_request_is_the_orms(db):
-    """accounts.selectors.user_by_id answers what the ORM answers, value
-    types included (booleans, aware datetimes), on every database."""
+    """The user a token authenticates is the one the ORM loads, value types
+    included (booleans, aware datetimes), on every database; a token of an
+    unknown user is refused."""
     from django.utils import timezone
+    from rest_framework.exceptions import AuthenticationFailed
 
     from accounts.models import User
-    from accounts.selectors import user_by_id
-    from tests.factories import AdminFactory
+    from accounts.serializers import tokens_for
 
     admin = AdminFactory(last_login=timezone.now())
-    loaded, expected = user_by_id(admin.pk), User.objects.get(pk=admin.pk)
+    token = tokens_for(admin).access_token
+    loaded, expected = authenticate(token)[0], User.objects.get(pk=admin.pk)
     fields = [f.attname for f in User._meta.concrete_fields]
     assert [getattr(loaded, f) for f in fields] == [getattr(expected, f) for f in fields]
     assert loaded.is_staff is True and loaded.is_active is True
     assert timezone.is_aware(loaded.last_login) and timezone.is_aware(loaded.date_joined)
     assert not loaded._state.adding and loaded._state.db == "default"
-    assert user_by_id(admin.pk + 1000) is None
+    token["user_id"] = admin.pk + 1000
+    with pytest.raises(AuthenticationFailed) as refused:
+        authenticate(token)
+    assert refused.value.detail["code"] == "user_not_found"
+
+
+def test_check_revoke_token_refuses_a_token_of_another_password_hash(monkeypatch):
+    """simplejwt's own check, when turned on: a token carries a digest of
+    the password hash it was minted under, and another hash refuses it (here
+    a hash written without ``set_password``, so the time of the change is
+    not what refuses it)."""
+    from django.contrib.auth.hashers import make_password
+    from rest_framework_simplejwt.authentication import api_settings
+
+    # simplejwt's modules hold the settings object they imported, which an
+    # override of SIMPLE_JWT replaces without reaching them.
+    monkeypatch.setattr(api_settings, "CHECK_REVOKE_TOKEN", True)
+    customer = CustomerFactory()
+    client = client_for(customer.user)
+    assert client.get("/auth/me/").status_code == 200
+    get_user_model().objects.filter(pk=customer.user.pk).update(
+        password=make_password("another-Brake-pad-4")
+    )
+    response = client.get("/auth/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "password_changed"
 
 
 def test_a_deleted_or_deactivated_user_is_refused_with_a_valid_token(db):

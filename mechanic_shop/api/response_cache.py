@@ -11,38 +11,33 @@ Why generations rather than deleting keys: a namespace holds one entry per
 query string and role, which cannot be listed cheaply in Redis; one atomic
 INCR invalidates them all, across every server process.
 
-A hit is served before DRF's dispatch (see :meth:`CachedListMixin.as_view`):
-the view's own authentication, permission and throttle classes decide as
-they would in DRF, and on Redis one round trip counts the throttles and
-reads the generation and the entry. Anything else (a miss, a refusal, a
-throttled client, an error, an Accept header the API cannot answer) goes
-through DRF's ordinary path, which answers exactly as it does uncached.
+A cached answer is served inside DRF's dispatch, like any other: the view's
+``list`` (or a cached action) calls :meth:`CachedListMixin.cached_response`
+once DRF's ``initial()`` has authenticated the caller, checked the
+permissions, counted the throttles and negotiated the content type. A hit
+then costs one Redis round trip of its own (the generation and the entry,
+read together; the throttle's count is another) and no database query: none
+at all for an anonymous caller, only the authentication's lookup of the
+caller's user otherwise. When Redis is unreachable every read misses and
+nothing is stored; the answer is computed as if uncached.
 """
 
 import hashlib
 import logging
 import time
-from functools import partial, update_wrapper
+from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from drf_orjson_renderer.renderers import ORJSONRenderer
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from mechanic_shop.redis_retry import log_outage
 
 from .redis_scripts import redis_client, registered
-from .throttles import (
-    PRECOUNTED_ATTR,
-    SHARED_CACHE_DOWN_ATTR,
-    FixedWindowRateThrottle,
-    incr_counter,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +149,6 @@ def invalidate_on_change(model, *namespaces: str, when=None) -> None:
 
 
 def _role(request) -> str:
-    """The caller's role, as the cache key uses it (``request`` is DRF's or
-    the fast path's stand-in)."""
     user = request.user
     if user is None or not user.is_authenticated:
         return "anonymous"
@@ -191,175 +184,34 @@ def _json_response(body: bytes, hit: bool) -> HttpResponse:
     return response
 
 
-# Counts the throttles' hits (KEYS[1..n], expiries in ARGV), then reads the
-# generation (KEYS[n+1]) and the entry (KEYS[n+2]).
-COUNT_AND_READ = """
-local n = #KEYS - 2
-local out = {}
-for i = 1, n do
-  local count = redis.call('INCR', KEYS[i])
-  if count == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i]) end
-  out[i] = count
-end
-out[n + 1] = redis.call('GET', KEYS[n + 1]) or false
-out[n + 2] = redis.call('GET', KEYS[n + 2]) or false
-return out
-"""
-
-
-def _plan(answers, counters):
-    """The raw Redis client of the throttle counters and the script, when
-    that Redis also holds the cached answers (same server, database and key
-    prefix), else None; worked out once per cache object (Django makes one
-    per thread)."""
-    plan = getattr(counters, "_count_and_read_plan", False)
-    if plan is False or plan[0] is not answers:
-        client = None
-        if (
-            hasattr(answers, "_server")
-            and hasattr(counters, "_server")
-            and answers._server == counters._server
-            and answers.key_prefix == counters.key_prefix
-        ):
-            client = registered(redis_client(counters), COUNT_AND_READ)
-        plan = counters._count_and_read_plan = (answers, client)
-    return plan[1]
-
-
-def _count_and_read(throttles, namespace: str, key: str):
-    """Count every throttle's hit and read the namespace's generation and the
-    entry: ``(counts, generation or None, entry or None)``. One round trip on
-    Redis; raises when the cache is unreachable."""
-    answers = caches["default"]
-    counters = caches[FixedWindowRateThrottle.cache_alias]
-    script = _plan(answers, counters)
-    generation_key = _generation_key(namespace)
-    if script is None:
-        counts = [incr_counter(t) for t in throttles]
-        found = answers.get_many([generation_key, key])
-        return counts, found.get(generation_key), found.get(key)
-    keys = [counters.make_key(t.key) for t in throttles]
-    keys += [answers.make_key(generation_key), answers.make_key(key)]
-    values = script(keys=keys, args=[t.duration + 1 for t in throttles])
-    n = len(throttles)
-    decode = answers.client.decode
-    current, entry = values[n], values[n + 1]
-    return (
-        [int(c) for c in values[:n]],
-        None if current is None else decode(current),
-        None if entry is None else decode(entry),
-    )
-
-
-def _acceptable(request) -> bool:
-    """True when DRF's negotiation would pick JSON (the only renderer)."""
-    accept = request.META.get("HTTP_ACCEPT", "")
-    return not accept or "*/*" in accept or "application/json" in accept
-
-
-def fast_hit(
-    view_class, initkwargs: dict, action: str, namespace: str, allow: str, request, kwargs
-):
-    """The cached answer to ``request`` when DRF would serve it from the
-    cache, else None (the caller then runs DRF's ordinary path).
-
-    Authentication, permissions and throttles are the view's own classes,
-    applied as DRF applies them; a hit the throttles refuse is left to DRF,
-    which answers 429 with the count taken here (no second count).
-    """
-    if request.method != "GET" or not getattr(settings, "RESPONSE_CACHE_ENABLED", True):
-        return None
-    if "format" in request.GET or not _acceptable(request):
-        return None
-    view = view_class(**initkwargs)
-    view.action_map = {"get": action}
-    view.args, view.kwargs = (), kwargs
-    view.format_kwarg = None
-    try:
-        # DRF's own request wrapper: its .user runs the view's authenticators.
-        drf_request = view.request = view.initialize_request(request, **kwargs)
-        drf_request.user  # noqa: B018  (authenticates)
-        for permission in view.get_permissions():
-            if not permission.has_permission(drf_request, view):
-                return None
-        throttles = []
-        for throttle in view.get_throttles():
-            if not isinstance(throttle, FixedWindowRateThrottle):
-                return None
-            if throttle.plan(drf_request, view):
-                throttles.append(throttle)
-        key = response_key(namespace, drf_request)
-        counts, current, entry = _count_and_read(throttles, namespace, key)
-    except (RedisConnectionError, RedisTimeoutError) as error:
-        # Redis unreachable: DRF's path answers without waiting on it again
-        # (the throttles count in process memory, the cache is skipped).
-        log_outage(logger, "shared cache unreachable, answering without it", error)
-        setattr(request, SHARED_CACHE_DOWN_ATTR, True)
-        return None
-    except Exception:  # refused, malformed: DRF's path decides
-        return None
-    setattr(request, PRECOUNTED_ATTR, {t.key: c for t, c in zip(throttles, counts, strict=True)})
-    if any(c > t.num_requests for t, c in zip(throttles, counts, strict=True)):
-        return None
-    if current is None or entry is None or entry[0] != current:
-        return None
-    response = _json_response(entry[1], hit=True)
-    response["Allow"] = allow
-    return response
-
-
 class CachedListMixin:
-    """For a viewset whose ``list`` (or listed actions) may be cached.
+    """For a viewset whose ``list`` may be cached; another GET action is
+    cached by answering through :meth:`cached_response`.
 
     ``cache_namespace`` names what the list shows; the models it shows call
     :func:`invalidate_on_change` (or a service calls :func:`bump_on_commit`).
-    ``cached_actions`` maps each cached action to its namespace, for the
-    fast path; the action itself calls :meth:`cached_response`.
     """
 
     cache_namespace: str
-    cached_actions: dict[str, str] | None = None
-
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        cached = cls.cached_actions or {"list": cls.cache_namespace}
-        action = (actions or {}).get("get")
-        if action not in cached:
-            return view
-        namespace = cached[action]
-        # DRF's Allow header: the methods this route binds (HEAD with GET).
-        probe = cls(**initkwargs)
-        for method, bound in {"head": action, **view.actions}.items():
-            setattr(probe, method, getattr(probe, bound))
-        allow = ", ".join(probe.allowed_methods)
-
-        def cached_view(request, *args, **kwargs):
-            response = fast_hit(cls, initkwargs, action, namespace, allow, request, kwargs)
-            return response if response is not None else view(request, *args, **kwargs)
-
-        # The router, drf-spectacular and Django read the view's attributes
-        # (cls, initkwargs, actions, csrf_exempt): update_wrapper copies them.
-        return update_wrapper(cached_view, view)
 
     def cached_response(self, request, namespace: str, build):
+        """The cached answer to ``request`` in ``namespace``, else the
+        response of ``build()``, stored when it is a 200. Called from the
+        action, so DRF has already authenticated, permitted, throttled and
+        negotiated this request."""
         if not getattr(settings, "RESPONSE_CACHE_ENABLED", True):
             return build()
-        # Redis already found unreachable for this request: not asked again.
-        cache_down = getattr(request, SHARED_CACHE_DOWN_ATTR, False)
-        if not cache_down:
-            key = response_key(namespace, request)
-            # The generation is read before the answer is computed: a write
-            # committing meanwhile bumps it, so this answer is stored as stale.
-            current, body = lookup(namespace, key)
-            if body is not None:
-                return _json_response(body, hit=True)
+        key = response_key(namespace, request)
+        # The generation is read before the answer is computed: a write
+        # committing meanwhile bumps it, so this answer is stored as stale.
+        current, body = lookup(namespace, key)
+        if body is not None:
+            return _json_response(body, hit=True)
         response = build()
         if response.status_code != 200:
             return response
         body = _renderer.render(response.data)
-        if not cache_down:
-            cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
+        cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
         return _json_response(body, hit=False)
 
     def list(self, request, *args, **kwargs):

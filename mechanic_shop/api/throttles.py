@@ -9,7 +9,10 @@ enforces one exact limit.
 When the shared cache is unreachable, each process falls back to a counter of
 its own (process-local memory): limits keep holding per process (a client
 gets at most ``limit x processes``) instead of failing open, and the API stays
-up. See README, "Reliability".
+up. See README, "Reliability". The rest of a request that found Redis
+unreachable here does not wait on it again: for a few seconds every Redis
+call fails at once (mechanic_shop.redis_retry), and the response cache
+misses.
 """
 
 import logging
@@ -35,12 +38,6 @@ if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 
-# On the Django request: {counter key: count} of hits already counted.
-PRECOUNTED_ATTR = "_throttle_counts"
-# On the Django request: the shared cache was found unreachable while serving
-# it; count in process memory at once rather than wait on Redis again.
-SHARED_CACHE_DOWN_ATTR = "_shared_cache_down"
-
 
 class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
     cache_alias = "throttle"
@@ -50,39 +47,25 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         # overrides change the rates.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def plan(self, request, view) -> bool:
-        """Name this request's counter (``self.key``, the window's) and its
-        Retry-After; False when this throttle does not apply to it."""
+    def allow_request(self, request, view):
         if self.rate is None:
-            return False
+            return True
         ident = self.get_cache_key(request, view)
         if ident is None:
-            return False
+            return True
+        # One counter per client and window, expiring with it.
         now = self.timer()
         window = int(now // self.duration)
         self.key = f"{ident}:{window}"
         self.retry_after = max(1, math.ceil((window + 1) * self.duration - now))
-        return True
-
-    def allow_request(self, request, view):
-        if not self.plan(request, view):
-            return True
-        # A counter already taken for this request (the response cache's
-        # fast path counts it in the round trip that reads the answer).
-        counted = getattr(request, PRECOUNTED_ATTR, None) or {}
-        count = counted.get(self.key)
-        if count is None and getattr(request, SHARED_CACHE_DOWN_ATTR, False):
-            count = self._incr(_fallback_cache)
-        elif count is None:
-            count = self._count_hit()
-        return count <= self.num_requests
+        return self._count_hit() <= self.num_requests
 
     def wait(self):
         return self.retry_after
 
     def _count_hit(self) -> int:
         try:
-            return incr_counter(self)
+            return self._incr(caches[self.cache_alias])
         except Exception as error:  # the shared cache is down: degrade, never fail the request
             log_outage(logger, "throttle cache unavailable, counting in process memory", error)
             return self._incr(_fallback_cache)
@@ -111,12 +94,6 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
                 keys=[cache.make_key(self.key)], args=[self.duration + 1]
             )
         )
-
-
-def incr_counter(throttle: FixedWindowRateThrottle) -> int:
-    """Count one hit on the planned counter in the shared cache; raises when
-    it is unreachable."""
-    return throttle._incr(caches[throttle.cache_alias])
 
 
 class AnonRateThrottle(FixedWindowRateThrottle):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.models import User
 from inventory.models import Part
 from tests.factories import MechanicFactory, PartFactory, ServiceTicketFactory
 
@@ -128,8 +129,9 @@ def test_errors_are_not_cached(anon, part):
     assert anon.get("/inventory/?page=9").status_code == 200
 
 
-# Hits are served before DRF's dispatch; these pin that the answer, and every
-# refusal, is what DRF's own path gives.
+# A hit is served from inside DRF's dispatch, after its authentication,
+# permissions, throttles and content negotiation; these pin that the answer,
+# and every refusal, is what an uncached request gets.
 
 
 def test_a_hit_answers_what_the_miss_answered(anon, part):
@@ -160,17 +162,23 @@ def test_a_warm_entry_never_serves_a_deactivated_user(mechanic_client, mechanic)
     assert response.json()["code"] == "user_inactive"
 
 
-def test_hits_count_against_the_rate_once_each(anon, settings):
+@pytest.mark.parametrize(
+    ("url", "caller", "scope"),
+    [("/inventory/", "anon", "anon"), ("/mechanics/popular/", "mechanic_client", "user")],
+)
+def test_hits_count_against_the_rate_once_each(request, settings, url, caller, scope):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
             **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "anon": "4/min",
+            scope: "4/min",
         },
     }
-    responses = [anon.get("/inventory/") for _ in range(5)]
+    client = request.getfixturevalue(caller)
+    responses = [client.get(url) for _ in range(5)]
     assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
     assert [r.get("X-Cache") for r in responses[:4]] == ["MISS", "HIT", "HIT", "HIT"]
+    assert responses[4].json()["code"] == "throttled"
     assert "Retry-After" in responses[4]
 
 
@@ -179,3 +187,31 @@ def test_an_unacceptable_accept_header_is_refused_on_a_warm_entry(anon):
     assert anon.get("/inventory/", HTTP_ACCEPT="text/html").status_code == 406
     assert anon.get("/inventory/?format=xml").status_code == 404
     assert get(anon, "/inventory/")["X-Cache"] == "HIT"
+
+
+@pytest.mark.parametrize(
+    ("url", "caller", "queries"),
+    [
+        ("/inventory/", "anon", 0),
+        ("/inventory/?ordering=-price&search=brake", "anon", 0),
+        ("/inventory/", "mechanic_client", 1),
+        ("/mechanics/", "mechanic_client", 1),
+        ("/mechanics/", "admin_client", 1),
+        ("/mechanics/popular/", "mechanic_client", 1),
+        ("/mechanics/popular/", "admin_client", 1),
+    ],
+)
+def test_a_hit_reads_nothing_but_the_callers_user(
+    request, django_assert_num_queries, url, caller, queries, part, ticket
+):
+    """A hit queries no table for its answer: an anonymous one makes no
+    query at all, an authenticated one only the lookup of the token's user
+    (which refuses a deleted or deactivated one)."""
+    client = request.getfixturevalue(caller)
+    miss = get(client, url)
+    with django_assert_num_queries(queries) as captured:
+        hit = get(client, url)
+    assert (miss["X-Cache"], hit["X-Cache"]) == ("MISS", "HIT")
+    assert hit.json() == miss.json()
+    for query in captured.captured_queries:
+        assert User._meta.db_table in query["sql"], query["sql"]
