@@ -64,24 +64,23 @@ def count_queries(client, url):
 # JWT's user, 1 COUNT, 1 page, then one per prefetched relation. Ticket
 # lists count once per change of which tickets they hold (a cached count,
 # see mechanic_shop.api.counts): the next read, here with another page
-# size, runs no COUNT. A ticket page is the tickets with their customer
-# (joined), then their mechanics, part lines and labor lines (one query
-# each, tickets.selectors.ticket_list): 6 then 5. A cursor page has no
-# count: 5.
+# size, runs no COUNT. A ticket page is the tickets, then their customers,
+# mechanics, part lines and labor lines (one query each,
+# tickets.selectors.ticket_list): 7 then 6. A cursor page has no count: 6.
 LISTS = [
     ("/customers/", "admin_client", 3, 3),
     ("/mechanics/", "admin_client", 3, 3),
     ("/mechanics/popular/", "admin_client", 3, 3),
     ("/inventory/", "anon", 2, 2),
-    ("/service-tickets/", "admin_client", 6, 5),
-    ("/service-tickets/", "customer_client", 6, 5),
-    ("/customers/my-tickets/", "customer_client", 6, 5),
-    ("/service-tickets/?status=estimate", "admin_client", 6, 5),
-    ("/service-tickets/?status=estimate", "customer_client", 6, 5),
-    ("/service-tickets/?cursor=", "admin_client", 5, 5),
-    ("/customers/my-tickets/?cursor=", "customer_client", 5, 5),
+    ("/service-tickets/", "admin_client", 7, 6),
+    ("/service-tickets/", "customer_client", 7, 6),
+    ("/customers/my-tickets/", "customer_client", 7, 6),
+    ("/service-tickets/?status=estimate", "admin_client", 7, 6),
+    ("/service-tickets/?status=estimate", "customer_client", 7, 6),
+    ("/service-tickets/?cursor=", "admin_client", 6, 6),
+    ("/customers/my-tickets/?cursor=", "customer_client", 6, 6),
     # The vehicle, then its tickets as any page of them (counted each time).
-    ("/vehicles/{vehicle}/history/", "admin_client", 7, 7),
+    ("/vehicles/{vehicle}/history/", "admin_client", 8, 8),
 ]
 
 
@@ -101,9 +100,9 @@ def test_ticket_detail_query_count(admin_client, shop):
     ticket_id = admin_client.get("/service-tickets/?page_size=1").json()["results"][0]["id"]
     queries, body = count_queries(admin_client, f"/service-tickets/{ticket_id}/")
     assert len(body["parts"]) == 2 and len(body["mechanics"]) == 2
-    # The JWT's user, the ticket with its customer, then its mechanics, part
-    # lines and labor lines.
-    assert queries == 5
+    # The JWT's user, the ticket, then its customer, mechanics, part lines
+    # and labor lines.
+    assert queries == 6
 
 
 def _statements(ctx) -> list[str]:
@@ -114,15 +113,15 @@ def _statements(ctx) -> list[str]:
 
 
 def test_add_part_query_count(mechanic_client, ticket, part):
-    """The main write path, 15 statements: the JWT's user; the view finds
+    """The main write path, 16 statements: the JWT's user; the view finds
     the ticket and the part (404s); the service locks the ticket, then the
     part, reads the line, writes it, takes the stock (a guarded UPDATE),
     records the history event, sums the lines and writes the money columns;
-    the answer reads the ticket back as the detail does (4)."""
+    the answer reads the ticket back as the detail does (5)."""
     url = f"/service-tickets/{ticket.pk}/add-part/{part.pk}/"
     for quantity in (1, 2):  # a new line, then the same line raised
         with CaptureQueriesContext(connection) as ctx:
             response = mechanic_client.post(url, {"quantity": quantity})
         assert response.status_code == 200, response.content
-        assert len(_statements(ctx)) == 15, _statements(ctx)
+        assert len(_statements(ctx)) == 16, _statements(ctx)
     assert response.json()["parts"][0]["quantity"] == 3
