@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from customers.models import Customer
@@ -97,6 +98,7 @@ class ServiceTicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ServiceTicket")
 class ServiceTicketWriteSerializer(serializers.ModelSerializer):
     """What staff send to open or change a ticket: the model's editable
     fields (``models.EDITABLE_FIELDS``), relations by id. The vehicle is
@@ -163,6 +165,7 @@ class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the estimate is declined.")
 
 
+@extend_schema_serializer(component_name="LaborLine")
 class LaborLineWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500)
     hours = serializers.DecimalField(

@@ -88,9 +88,7 @@ def schema_vin_pattern():
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    return schema["components"]["schemas"]["ServiceTicketWriteRequest"]["properties"]["vin"][
-        "pattern"
-    ]
+    return schema["components"]["schemas"]["ServiceTicketRequest"]["properties"]["vin"]["pattern"]
 
 
 @given(value=st.one_of(st.text(max_size=20), vins, vins.map(str.lower)))
