@@ -7,6 +7,7 @@ older than the user's last password change: that is how a new password ends
 earlier sessions, without CHECK_REVOKE_TOKEN's digest of the password hash
 in every token."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -15,7 +16,12 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 class ShopJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token):
-        user = super().get_user(validated_token)
+        try:
+            user = super().get_user(validated_token)
+        except (ValueError, TypeError, DjangoValidationError) as e:
+            # A signed token whose user id is not an id (only its signer could
+            # mint one): refused like an unknown user, never a 500.
+            raise AuthenticationFailed(_("User not found"), code="user_not_found") from e
         if logged_in_before_password_change(user, validated_token):
             raise AuthenticationFailed(
                 _("The user's password has been changed."), code="password_changed"

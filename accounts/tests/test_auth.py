@@ -280,3 +280,14 @@ def test_a_deleted_or_deactivated_user_is_refused_with_a_valid_token(db):
     other.delete()
     other.user.delete()
     assert client.get("/auth/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_signed_token_with_a_user_id_that_is_no_id_is_a_401(client):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken()
+    token["user_id"] = "not-a-number"
+    response = client.get("/auth/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+    assert response.json()["code"] in {"user_not_found", "authentication_failed"}
