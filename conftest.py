@@ -58,6 +58,24 @@ def _fresh_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _bumps_at_the_request_end(request, monkeypatch):
+    """In a test that runs inside one transaction (``django_db`` without
+    ``transaction=True``) nothing ever commits, so a cached answer would
+    never be bumped: there, a write bumps its namespaces as it happens,
+    which is what the next request sees once a real write commits. The
+    tests with real commits (``transaction=True``) keep the bump after the
+    commit, and test it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction") or (marker.args and marker.args[0]):
+        yield
+        return
+    from mechanic_shop.api import response_cache
+
+    monkeypatch.setattr(response_cache, "bump_on_commit", response_cache.bump)
+    yield
+
+
 def client_for(user=None) -> APIClient:
     """An API client sending a real JWT for ``user`` (anonymous when None)."""
     client = APIClient()

@@ -7,10 +7,11 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
+from mechanic_shop.api.response_cache import cached_response
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.throttles import FixedWindowRateThrottle
 from mechanic_shop.api.viewsets import ShopViewSet
-from tickets.selectors import ticket_list, ticket_list_count
+from tickets.selectors import TICKETS, TICKETS_PER_USER_ROLES, ticket_list, ticket_list_count
 from tickets.serializers import ServiceTicketSerializer
 
 from . import services
@@ -181,5 +182,8 @@ class CustomerViewSet(
     )
     @action(detail=False, methods=["get"], url_path="my-tickets", filter_backends=[])
     def my_tickets(self, request):
-        page = self.paginate_queryset(ticket_list(user=request.user))
-        return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)
+        def build():
+            page = self.paginate_queryset(ticket_list(user=request.user))
+            return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)
+
+        return cached_response(request, TICKETS, build, per_user_roles=TICKETS_PER_USER_ROLES)

@@ -9,10 +9,20 @@ class TicketsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_save
 
         from customers.models import Customer
+        from inventory.models import Part
         from mechanic_shop.api import response_cache
+        from mechanics.models import Mechanic
 
         from . import receivers
-        from .models import ServiceTicket, TicketMechanic
+        from .models import LaborLine, Payment, ServiceTicket, TicketMechanic, TicketPart
+        from .selectors import TICKETS
+
+        # The cached ticket answers show the ticket, its lines, payments'
+        # sums, mechanics' and customers' names and parts' names.
+        for model in (ServiceTicket, TicketMechanic, TicketPart, LaborLine, Payment):
+            response_cache.invalidate_on_change(model, TICKETS)
+        for model in (Customer, Mechanic, Part):
+            response_cache.invalidate_on_change(model, TICKETS)
 
         # The popularity ranking counts assignments.
         response_cache.invalidate_on_change(TicketMechanic, "popular")

@@ -16,6 +16,11 @@ from .models import LaborLine, ServiceTicket, TicketEvent, TicketPart
 
 # The cache namespace of ticket list counts (bumped by tickets.receivers).
 TICKET_COUNTS = "ticket-counts"
+# The cache namespace of the ticket answers (lists, my-tickets, details):
+# bumped by any change to what ServiceTicketSerializer shows (tickets.apps).
+TICKETS = "tickets"
+# A customer's ticket answers are its own: cached per user, not per role.
+TICKETS_PER_USER_ROLES = frozenset({Role.CUSTOMER})
 
 
 def ticket_scope(*, user) -> QuerySet[ServiceTicket]:

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from inventory.models import Part
 from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly, is_staff_role
+from mechanic_shop.api.response_cache import CachedListMixin
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
 from mechanics.models import Mechanic
@@ -20,6 +21,8 @@ from . import services
 from .filters import ServiceTicketFilter
 from .models import LaborLine, Payment, ServiceTicket
 from .selectors import (
+    TICKETS,
+    TICKETS_PER_USER_ROLES,
     ticket_detail,
     ticket_history,
     ticket_list,
@@ -85,8 +88,13 @@ TICKET_RESPONSE = {200: ServiceTicketSerializer}
         },
     ),
 )
-class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet):
+class ServiceTicketViewSet(
+    CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet
+):
     queryset = ServiceTicket.objects.none()  # the model, for the schema; see get_queryset
+    # The list and the detail are cached answers, a customer's per customer.
+    cache_namespace = TICKETS
+    cache_per_user_roles = TICKETS_PER_USER_ROLES
     serializer_class = ServiceTicketSerializer
     filterset_class = ServiceTicketFilter
     search_fields = ["vin", "service_desc", "customer__name"]
@@ -121,6 +129,13 @@ class ServiceTicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sho
             user=self.request.user,
             endpoint="service-tickets",
             query_params=self.request.query_params,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached_response(
+            request,
+            TICKETS,
+            lambda: super(ServiceTicketViewSet, self).retrieve(request, *args, **kwargs),
         )
 
     def _ticket_response(self, ticket, status_code=status.HTTP_200_OK):

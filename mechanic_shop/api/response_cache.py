@@ -155,9 +155,15 @@ def _role(request) -> str:
     return user.role
 
 
-def response_key(namespace: str, request) -> str:
+def response_key(namespace: str, request, per_user_roles=frozenset()) -> str:
+    """The entry of ``request``'s answer: its role and full URL, and the
+    caller's user id too when its role is one of ``per_user_roles`` (the
+    answer is then that caller's own, as a customer's tickets are)."""
     url = request.build_absolute_uri()
-    digest = hashlib.blake2b(f"{_role(request)}|{url}".encode(), digest_size=16).hexdigest()
+    caller = _role(request)
+    if caller in per_user_roles:
+        caller = f"{caller}:{request.user.pk}"
+    digest = hashlib.blake2b(f"{caller}|{url}".encode(), digest_size=16).hexdigest()
     return f"resp:{namespace}:{digest}"
 
 
@@ -184,6 +190,27 @@ def _json_response(body: bytes, hit: bool) -> HttpResponse:
     return response
 
 
+def cached_response(request, namespace: str, build, *, per_user_roles=frozenset()):
+    """The cached answer to ``request`` in ``namespace``, else the response
+    of ``build()``, stored when it is a 200. Called from a view's action, so
+    DRF has already authenticated, permitted, throttled and negotiated this
+    request."""
+    if not getattr(settings, "RESPONSE_CACHE_ENABLED", True):
+        return build()
+    key = response_key(namespace, request, per_user_roles)
+    # The generation is read before the answer is computed: a write
+    # committing meanwhile bumps it, so this answer is stored as stale.
+    current, body = lookup(namespace, key)
+    if body is not None:
+        return _json_response(body, hit=True)
+    response = build()
+    if response.status_code != 200:
+        return response
+    body = _renderer.render(response.data)
+    cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
+    return _json_response(body, hit=False)
+
+
 class CachedListMixin:
     """For a viewset whose ``list`` may be cached; another GET action is
     cached by answering through :meth:`cached_response`.
@@ -193,26 +220,11 @@ class CachedListMixin:
     """
 
     cache_namespace: str
+    # The roles whose answers are each caller's own (keyed by user too).
+    cache_per_user_roles: frozenset[str] = frozenset()
 
     def cached_response(self, request, namespace: str, build):
-        """The cached answer to ``request`` in ``namespace``, else the
-        response of ``build()``, stored when it is a 200. Called from the
-        action, so DRF has already authenticated, permitted, throttled and
-        negotiated this request."""
-        if not getattr(settings, "RESPONSE_CACHE_ENABLED", True):
-            return build()
-        key = response_key(namespace, request)
-        # The generation is read before the answer is computed: a write
-        # committing meanwhile bumps it, so this answer is stored as stale.
-        current, body = lookup(namespace, key)
-        if body is not None:
-            return _json_response(body, hit=True)
-        response = build()
-        if response.status_code != 200:
-            return response
-        body = _renderer.render(response.data)
-        cache.set(key, (current, body), settings.RESPONSE_CACHE_TIMEOUT)
-        return _json_response(body, hit=False)
+        return cached_response(request, namespace, build, per_user_roles=self.cache_per_user_roles)
 
     def list(self, request, *args, **kwargs):
         return self.cached_response(

@@ -38,7 +38,7 @@ from tickets.models import (
     TicketMechanic,
     TicketPart,
 )
-from tickets.selectors import TICKET_COUNTS
+from tickets.selectors import TICKET_COUNTS, TICKETS
 from tickets.services import mechanic_ticket_count_add
 from tickets.totals import ZERO, compute_totals, labor_line_total
 from tickets.workflow import Status
@@ -303,7 +303,7 @@ class Command(BaseCommand):
             vehicles = self._vehicles(customers)
         if self._tickets(opts["tickets"], customers, vehicles, mechanics, parts):
             self._refresh_statistics()
-        response_cache.bump("inventory", "mechanics", "popular", TICKET_COUNTS)
+        response_cache.bump("inventory", "mechanics", "popular", TICKET_COUNTS, TICKETS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(customers)} customers, {len(mechanics)} mechanics, "
