@@ -7,6 +7,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
+from canned_jobs.models import CannedJob, CannedJobLabor, CannedJobPart
 from customers.models import Customer
 from inventory.models import Part
 from mechanics.models import Mechanic
@@ -116,3 +117,31 @@ class VehicleFactory(DjangoModelFactory):
     year = 2018
     license_plate = factory.Sequence(lambda n: f"PLT{n:04d}")
     mileage = 50_000
+
+
+class CannedJobFactory(DjangoModelFactory):
+    """A canned job. ``labor`` (``{"description", "hours", "rate"}`` items)
+    and ``parts`` (``{"part", "quantity"}`` items) give it lines, in order."""
+
+    class Meta:
+        model = CannedJob
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Canned job {n:04d}")
+    description = "Front brake pads and rotors"
+
+    @factory.post_generation
+    def labor(obj, create, extracted, **kwargs):
+        if create and extracted:
+            CannedJobLabor.objects.bulk_create(
+                CannedJobLabor(canned_job=obj, position=position, **item)
+                for position, item in enumerate(extracted, start=1)
+            )
+
+    @factory.post_generation
+    def parts(obj, create, extracted, **kwargs):
+        if create and extracted:
+            CannedJobPart.objects.bulk_create(
+                CannedJobPart(canned_job=obj, position=position, **item)
+                for position, item in enumerate(extracted, start=1)
+            )

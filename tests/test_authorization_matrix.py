@@ -32,6 +32,7 @@ from tests.database_state import snapshot
 from tests.factories import (
     PASSWORD,
     AdminFactory,
+    CannedJobFactory,
     CustomerFactory,
     MechanicFactory,
     PartFactory,
@@ -104,6 +105,14 @@ class World:
     @functools.cached_property
     def spare_vehicle(self):  # A's, never serviced
         return VehicleFactory(customer=self.customer_a)
+
+    @functools.cached_property
+    def canned_job(self):  # a labor line and 1 of the part
+        return CannedJobFactory(
+            name="Front brake pads",
+            labor=[{"description": "Replace pads", "hours": Decimal("1.20")}],
+            parts=[{"part": self.part, "quantity": 1}],
+        )
 
     NAMES = {"a": "customer_a", "b": "customer_b"}
 
@@ -234,6 +243,18 @@ def vehicle_replacement(world):
 
 def new_plate(world):
     return {"license_plate": "NEW 123"}
+
+
+def new_canned_job(world):
+    return {
+        "name": "Oil change 5W-30",
+        "labor": [{"description": "Drain and fill", "hours": "0.50"}],
+        "parts": [{"part_id": world.part.pk, "quantity": 1}],
+    }
+
+
+def canned_job_replacement(world):
+    return {**new_canned_job(world), "name": "Oil change 0W-20"}
 
 
 # ---------------------------------------------------------------- the matrix
@@ -402,6 +423,15 @@ MATRIX: list[Row] = [
     row("post", "/vehicles/{vehicle}/", *LOGGED_IN),
     row("get", "/vehicles/{vehicle}/history/", 401, 200, 404, 200, 200),
     *other_methods("/vehicles/{vehicle}/history/", {"get"}, *LOGGED_IN),
+    # -- canned jobs: staff read, admins write
+    row("get", "/canned-jobs/", 401, 403, 403, 200, 200),
+    row("post", "/canned-jobs/", 401, 403, 403, 403, 201, body=new_canned_job),
+    *other_methods("/canned-jobs/", {"get", "post"}, *STAFF),
+    row("get", "/canned-jobs/{canned_job}/", 401, 403, 403, 200, 200),
+    row("put", "/canned-jobs/{canned_job}/", 401, 403, 403, 403, 200, body=canned_job_replacement),
+    row("patch", "/canned-jobs/{canned_job}/", 401, 403, 403, 403, 200, body=rename),
+    row("delete", "/canned-jobs/{canned_job}/", 401, 403, 403, 403, 204),
+    row("post", "/canned-jobs/{canned_job}/", 401, 403, 403, 405, 405),
     # -- reports: admins only
     *[
         r

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tickets",
     "vehicles",
     "reports",
+    "canned_jobs",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CannedJobsConfig(AppConfig):
+    name = "canned_jobs"
+    verbose_name = "Canned jobs"
