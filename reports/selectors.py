@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from inventory.models import Part
 from mechanics.models import Mechanic
-from tickets.models import LaborLine, Payment, ServiceTicket, TicketMechanic, TicketPart
+from tickets.models import (
+    LaborLine,
+    Payment,
+    Recommendation,
+    RecommendationStatus,
+    ServiceTicket,
+    TicketMechanic,
+    TicketPart,
+)
 from tickets.workflow import OPEN, Status
 
 ZERO = Decimal("0.00")
@@ -48,24 +56,42 @@ def _periods(start: datetime.date, end: datetime.date, group: str) -> list[datet
     return periods
 
 
+def _per_period(
+    queryset: QuerySet,
+    *,
+    column: str,
+    amount: str,
+    start: datetime.date,
+    end: datetime.date,
+    group: str,
+) -> dict[datetime.date, dict]:
+    """One grouped query: the rows whose ``column`` falls in [start, end]
+    (a range on the column's index), their count and the sum of ``amount``
+    per day or month of the shop's time zone, keyed by the day or the
+    month's first day. Periods without rows are absent."""
+    low, high = _bounds(start, end)
+    trunc = TruncDate if group == "day" else TruncMonth
+    rows = (
+        queryset.filter(**{f"{column}__gte": low, f"{column}__lt": high})
+        .annotate(period=trunc(column, output_field=DateField()))
+        .values("period")
+        .annotate(amount=Sum(amount), count=Count("id"))
+    )
+    return {row["period"]: row for row in rows}
+
+
 def revenue_report(*, start: datetime.date, end: datetime.date, group: str) -> dict:
     """Invoiced amounts (ticket totals, by invoice date) and paid amounts
     (payments, by the day they were received) per day or month, every period
     of the range listed, empty ones as zero."""
-    low, high = _bounds(start, end)
-    trunc = TruncDate if group == "day" else TruncMonth
-
-    def grouped(queryset, column, amount):
-        rows = (
-            queryset.filter(**{f"{column}__gte": low, f"{column}__lt": high})
-            .annotate(period=trunc(column, output_field=DateField()))
-            .values("period")
-            .annotate(amount=Sum(amount), count=Count("id"))
-        )
-        return {row["period"]: row for row in rows}
-
-    invoiced = grouped(ServiceTicket.objects.exclude(invoiced_at=None), "invoiced_at", "total")
-    paid = grouped(Payment.objects.all(), "created_at", "amount")
+    period = {"start": start, "end": end, "group": group}
+    invoiced = _per_period(
+        ServiceTicket.objects.exclude(invoiced_at=None),
+        column="invoiced_at",
+        amount="total",
+        **period,
+    )
+    paid = _per_period(Payment.objects.all(), column="created_at", amount="amount", **period)
     periods = []
     for period in _periods(start, end, group):
         inv, pay = invoiced.get(period, {}), paid.get(period, {})
@@ -83,6 +109,47 @@ def revenue_report(*, start: datetime.date, end: datetime.date, group: str) -> d
         for key in ("invoiced", "invoice_count", "paid", "payment_count")
     }
     return {"from": start, "to": end, "group": group, "periods": periods, "totals": totals}
+
+
+def declined_work_report(*, start: datetime.date, end: datetime.date) -> dict:
+    """Per month of the range, the work customers declined (recommendations
+    made, by the day the job was declined, and the declined subtotal) and
+    the declined work they took later (recommendations revived, by the day
+    revived, and the revived job's subtotal); every month listed, empty ones
+    as zero, with totals over the range.
+
+    Two grouped queries, one on each indexed column (created_at, closed_at),
+    whatever the number of recommendations. A recommendation declined in one
+    month and revived in another counts as declined in the first and revived
+    in the second.
+    """
+    period = {"start": start, "end": end, "group": "month"}
+    declined = _per_period(
+        Recommendation.objects.all(), column="created_at", amount="amount", **period
+    )
+    revived = _per_period(
+        Recommendation.objects.filter(status=RecommendationStatus.REVIVED),
+        column="closed_at",
+        amount="revived_amount",
+        **period,
+    )
+    periods = []
+    for month in _periods(start, end, "month"):
+        dec, rev = declined.get(month, {}), revived.get(month, {})
+        periods.append(
+            {
+                "period": month,
+                "declined_count": dec.get("count", 0),
+                "declined_amount": dec.get("amount") or ZERO,
+                "revived_count": rev.get("count", 0),
+                "revived_amount": rev.get("amount") or ZERO,
+            }
+        )
+    totals = {
+        key: sum((p[key] for p in periods), ZERO if key.endswith("_amount") else 0)
+        for key in ("declined_count", "declined_amount", "revived_count", "revived_amount")
+    }
+    return {"from": start, "to": end, "periods": periods, "totals": totals}
 
 
 def mechanic_report(*, start: datetime.date, end: datetime.date) -> list[dict]:

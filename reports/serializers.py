@@ -30,7 +30,9 @@ class PeriodQuerySerializer(QueryParametersSerializer):
         if "from" in attrs:
             start = attrs["from"]
         elif group == "month":
-            start = (end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+            # The first day of the month 11 months back: 12 months with this one.
+            months = end.year * 12 + end.month - 1 - 11
+            start = datetime.date(months // 12, months % 12 + 1, 1)
         else:
             start = end - datetime.timedelta(days=29)
         if start > end:
@@ -43,6 +45,16 @@ class PeriodQuerySerializer(QueryParametersSerializer):
         if group == "month" and months > MAX_MONTHS:
             raise serializers.ValidationError({"from": [f"At most {MAX_MONTHS} months."]})
         return {"start": start, "end": end, "group": group}
+
+
+class MonthlyPeriodQuerySerializer(PeriodQuerySerializer):
+    """``from`` / ``to`` for a report by month only: the defaults and limits
+    of ``group=month`` (the last 12 months, at most 120), no ``group``."""
+
+    group = None
+
+    def validate(self, attrs):
+        return super().validate({**attrs, "group": "month"})
 
 
 class RevenuePeriodSerializer(serializers.Serializer):
@@ -90,3 +102,33 @@ class LowStockSerializer(serializers.Serializer):
     reserved_on_open_tickets = serializers.IntegerField(
         help_text="Units on tickets in estimate, approved or in progress."
     )
+
+
+class DeclinedWorkPeriodSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="The first day of the month.")
+    declined_count = serializers.IntegerField(help_text="Recommendations made (jobs declined).")
+    declined_amount = serializers.DecimalField(
+        **MONEY, help_text="Their declined subtotals (parts and labor, before discount and tax)."
+    )
+    revived_count = serializers.IntegerField(help_text="Recommendations revived onto a ticket.")
+    revived_amount = serializers.DecimalField(
+        **MONEY, help_text="The revived jobs' subtotals as revived (before discount and tax)."
+    )
+
+
+class DeclinedWorkTotalsSerializer(serializers.Serializer):
+    declined_count = serializers.IntegerField()
+    declined_amount = serializers.DecimalField(**MONEY)
+    revived_count = serializers.IntegerField()
+    revived_amount = serializers.DecimalField(**MONEY)
+
+
+class DeclinedWorkReportSerializer(serializers.Serializer):
+    periods = DeclinedWorkPeriodSerializer(many=True)
+    totals = DeclinedWorkTotalsSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields

@@ -8,8 +8,10 @@ from mechanic_shop.api.schema import error_responses
 
 from . import selectors
 from .serializers import (
+    DeclinedWorkReportSerializer,
     LowStockSerializer,
     MechanicReportSerializer,
+    MonthlyPeriodQuerySerializer,
     PeriodQuerySerializer,
     RevenueReportSerializer,
 )
@@ -30,9 +32,10 @@ PERIOD_PARAMETERS = [
 class ReportView(GenericAPIView):
     permission_classes = [IsAdmin]
     filter_backends = []
+    period_query_class = PeriodQuerySerializer
 
     def period(self, request) -> dict:
-        query = PeriodQuerySerializer(data=request.query_params)
+        query = self.period_query_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data
 
@@ -78,6 +81,26 @@ class MechanicReportView(ReportView):
 
     def count_for_pagination(self, rows: list[dict]) -> int:
         return len(rows)  # one row per mechanic, already computed
+
+
+@extend_schema(
+    summary="Declined work per month",
+    description="Admins. For every month of the range (in the shop's time zone): the jobs "
+    "customers declined (recommendations made, by the day declined, with their subtotals) and "
+    "the declined work revived onto a ticket later (by the day revived, with the revived jobs' "
+    "subtotals), and totals over the range; default the last 12 months, at most 120.",
+    parameters=PERIOD_PARAMETERS,
+    responses={200: DeclinedWorkReportSerializer, **error_responses(400, 401, 403)},
+    tags=["reports"],
+)
+class DeclinedWorkReportView(ReportView):
+    pagination_class = None
+    period_query_class = MonthlyPeriodQuerySerializer
+
+    def get(self, request):
+        period = self.period(request)
+        report = selectors.declined_work_report(start=period["start"], end=period["end"])
+        return Response(DeclinedWorkReportSerializer(report).data)
 
 
 @extend_schema(

@@ -435,7 +435,12 @@ MATRIX: list[Row] = [
     # -- reports: admins only
     *[
         r
-        for path in ("/reports/revenue/", "/reports/mechanics/", "/reports/low-stock/")
+        for path in (
+            "/reports/revenue/",
+            "/reports/mechanics/",
+            "/reports/low-stock/",
+            "/reports/declined-work/",
+        )
         for r in [
             row("get", path, 401, 403, 403, 403, 200),
             *other_methods(path, {"get"}, *ADMINS),
