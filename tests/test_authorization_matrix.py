@@ -40,6 +40,7 @@ from tests.factories import (
     VehicleFactory,
 )
 from tickets import services as ticket_services
+from tickets.models import Recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,16 @@ class World:
     @functools.cached_property
     def spare_vehicle(self):  # A's, never serviced
         return VehicleFactory(customer=self.customer_a)
+
+    @functools.cached_property
+    def job(self):  # the "General" job that A's lines went to
+        return self.ticket.jobs.get()
+
+    @functools.cached_property
+    def recommendation(self):  # declined work on A's vehicle, no lines
+        return Recommendation.objects.create(
+            vehicle=self.vehicle, title="Wiper blades", amount=Decimal("24.00")
+        )
 
     @functools.cached_property
     def canned_job(self):  # a labor line and 1 of the part
@@ -223,6 +234,26 @@ def decline_reason(world):
 
 def labor_line(world):
     return {"description": "Replace pads", "hours": "2.00", "mechanic_id": world.mechanic.pk}
+
+
+def new_job(world):
+    return {"title": "Timing belt"}
+
+
+def retitle(world):
+    return {"title": "Brakes, front"}
+
+
+def approve_the_job(world):
+    return {"approved_job_ids": [world.job.pk]}
+
+
+def revive_onto_the_ticket(world):
+    return {"service_ticket_id": world.ticket.pk}
+
+
+def dismissal(world):
+    return {"reason": "Sold the car"}
 
 
 def fewer_hours(world):
@@ -404,6 +435,50 @@ MATRIX: list[Row] = [
     row("delete", "/service-tickets/{ticket}/labor/{labor}/", 401, 403, 403, 200, 200),
     *other_methods("/service-tickets/{ticket}/labor/{labor}/", {"put", "patch", "delete"}, *STAFF),
     # -- payments and history: the owner reads, staff take payments
+    # -- jobs and their authorization: the owner reads and authorizes
+    row("get", "/service-tickets/{ticket}/jobs/", 401, 200, 404, 200, 200),
+    row("post", "/service-tickets/{ticket}/jobs/", 401, 403, 403, 201, 201, body=new_job),
+    *other_methods("/service-tickets/{ticket}/jobs/", {"get", "post"}, *STAFF),
+    row("patch", "/service-tickets/{ticket}/jobs/{job}/", 401, 403, 403, 200, 200, body=retitle),
+    row("delete", "/service-tickets/{ticket}/jobs/{job}/", 401, 403, 403, 204, 204),
+    *other_methods("/service-tickets/{ticket}/jobs/{job}/", {"patch", "delete"}, *STAFF),
+    row("get", "/service-tickets/{ticket}/authorizations/", 401, 200, 404, 200, 200),
+    row(
+        "post",
+        "/service-tickets/{ticket}/authorizations/",
+        401,
+        201,
+        404,
+        201,
+        201,
+        body=approve_the_job,
+    ),
+    *other_methods("/service-tickets/{ticket}/authorizations/", {"get", "post"}, *STAFF),
+    # -- recommendations: the vehicle's owner reads them, staff revive and dismiss
+    row("get", "/vehicles/{vehicle}/recommendations/", 401, 200, 404, 200, 200),
+    *other_methods("/vehicles/{vehicle}/recommendations/", {"get"}, *LOGGED_IN),
+    row(
+        "post",
+        "/recommendations/{recommendation}/revive/",
+        401,
+        403,
+        403,
+        200,
+        200,
+        body=revive_onto_the_ticket,
+    ),
+    *other_methods("/recommendations/{recommendation}/revive/", {"post"}, *STAFF),
+    row(
+        "post",
+        "/recommendations/{recommendation}/dismiss/",
+        401,
+        403,
+        403,
+        200,
+        200,
+        body=dismissal,
+    ),
+    *other_methods("/recommendations/{recommendation}/dismiss/", {"post"}, *STAFF),
     row("get", "/service-tickets/{invoiced}/payments/", 401, 200, 404, 200, 200),
     row("post", "/service-tickets/{invoiced}/payments/", 401, 403, 403, 201, 201, body=payment),
     *other_methods("/service-tickets/{invoiced}/payments/", {"get", "post"}, *STAFF),

@@ -22,8 +22,12 @@ from . import services, workflow
 from .models import (
     EDITABLE_FIELDS,
     MONEY_FIELDS,
+    Authorization,
+    Job,
+    JobStatus,
     LaborLine,
     Payment,
+    Recommendation,
     ServiceTicket,
     TicketEvent,
     TicketMechanic,
@@ -50,6 +54,77 @@ class LockedAfterInvoiceInline(admin.TabularInline):
         return _editable(obj) and super().has_delete_permission(request, obj)
 
 
+class TicketJobChoice:
+    """For a line's inline: the job is one of this ticket's open jobs,
+    optional (left empty, the line goes to the "General" job)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._ticket = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "job":
+            ticket = getattr(self, "_ticket", None)
+            jobs = Job.objects.none()
+            if ticket is not None:
+                jobs = Job.objects.filter(ticket=ticket).exclude(status=JobStatus.DECLINED)
+            kwargs["queryset"] = jobs.order_by("position", "id")
+            kwargs["required"] = False
+            kwargs["help_text"] = 'Empty: the "General" job.'
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class JobForm(forms.ModelForm):
+    class Meta:
+        model = Job
+        fields = ("title", "position")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # a new job goes last
+        self.fields["position"].help_text = "Empty on a new job: last."
+
+
+class JobInline(LockedAfterInvoiceInline):
+    """The ticket's jobs: added, renamed, moved and deleted through the job
+    services; their status moves with the customer's authorizations."""
+
+    model = Job
+    form = JobForm
+    extra = 0
+    fields = ("title", "position", "status", "declined_reason", "subtotal")
+    readonly_fields = ("status", "declined_reason", "subtotal")
+
+    @admin.display(description="subtotal")
+    def subtotal(self, obj):
+        return obj.subtotal if obj.pk else "-"
+
+
+class AuthorizationInline(admin.TabularInline):
+    """Authorizations are append-only: shown, never added or changed here."""
+
+    model = Authorization
+    extra = 0
+    fields = (
+        "created_at",
+        "method",
+        "authorized_by",
+        "signed_name",
+        "approved_job_ids",
+        "declined_job_ids",
+        "authorized_amount",
+        "declined_reason",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class TicketMechanicInline(LockedAfterInvoiceInline):
     model = TicketMechanic
     autocomplete_fields = ("mechanic",)
@@ -59,7 +134,7 @@ class TicketMechanicInline(LockedAfterInvoiceInline):
 class TicketPartForm(forms.ModelForm):
     class Meta:
         model = TicketPart
-        fields = ("part", "quantity")
+        fields = ("job", "part", "quantity")
 
     def clean(self):
         cleaned = super().clean()
@@ -81,11 +156,11 @@ class TicketPartForm(forms.ModelForm):
         return cleaned
 
 
-class TicketPartInline(LockedAfterInvoiceInline):
+class TicketPartInline(TicketJobChoice, LockedAfterInvoiceInline):
     model = TicketPart
     form = TicketPartForm
     autocomplete_fields = ("part",)
-    fields = ("part", "quantity", "unit_price", "line_total")
+    fields = ("job", "part", "quantity", "unit_price", "line_total")
     readonly_fields = ("unit_price", "line_total")
 
     @admin.display(description="line total")
@@ -93,11 +168,11 @@ class TicketPartInline(LockedAfterInvoiceInline):
         return obj.line_total if obj.pk else "-"
 
 
-class LaborLineInline(LockedAfterInvoiceInline):
+class LaborLineInline(TicketJobChoice, LockedAfterInvoiceInline):
     model = LaborLine
     extra = 0
     autocomplete_fields = ("mechanic",)
-    fields = ("mechanic", "description", "hours", "rate", "line_total")
+    fields = ("job", "mechanic", "description", "hours", "rate", "line_total")
     readonly_fields = ("line_total",)
 
 
@@ -232,8 +307,6 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         "status",
         "declined_reason",
         *MONEY_FIELDS,
-        "parts_tax",
-        "labor_tax",
         "invoice_number",
         "completed_at",
         "invoiced_at",
@@ -250,7 +323,7 @@ class ServiceTicketAdmin(admin.ModelAdmin):
                     ("parts_total", "labor_total"),
                     "discount",
                     ("parts_tax", "labor_tax", "tax"),
-                    "total",
+                    ("total", "authorized_total"),
                     ("amount_paid", "balance_due"),
                 )
             },
@@ -271,9 +344,11 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     )
     inlines = (
         TicketMechanicInline,
+        JobInline,
         TicketPartInline,
         LaborLineInline,
         PaymentInline,
+        AuthorizationInline,
         TicketEventInline,
     )
     actions = [
@@ -338,8 +413,9 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     # The fields of a line that the object's history reports as changed.
     LINE_FIELDS = {
         TicketMechanic: ("mechanic",),
-        TicketPart: ("part", "quantity"),
-        LaborLine: ("mechanic", "description", "hours", "rate"),
+        Job: ("title", "position"),
+        TicketPart: ("job", "part", "quantity"),
+        LaborLine: ("job", "mechanic", "description", "hours", "rate"),
         Payment: ("amount", "method", "reference"),
     }
 
@@ -347,6 +423,7 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         ticket = form.instance
         savers = {
             TicketPart: self._save_part_lines,
+            Job: self._save_jobs,
             TicketMechanic: self._save_assignments,
             LaborLine: self._save_labor_lines,
             Payment: self._save_payments,
@@ -409,27 +486,62 @@ class ServiceTicketAdmin(admin.ModelAdmin):
         if add or remove:
             services.ticket_edit_mechanics(by=request.user, ticket=ticket, add=add, remove=remove)
 
-    def _save_part_lines(self, request, ticket, formset):
+    def _save_jobs(self, request, ticket, formset):
         for row_form, original, deleted in self._rows(formset):
             if deleted:
-                services.ticket_remove_part(by=request.user, ticket=ticket, part=original.part)
+                services.job_delete(by=request.user, ticket=ticket, job=original)
+                continue
+            title = row_form.cleaned_data.get("title")
+            if original is None:
+                services.job_create(by=request.user, ticket=ticket, title=title)
+                continue
+            changes = {
+                f: row_form.cleaned_data.get(f)
+                for f in ("title", "position")
+                if row_form.cleaned_data.get(f) is not None
+                and row_form.cleaned_data.get(f) != getattr(original, f)
+            }
+            if changes:
+                services.job_update(by=request.user, ticket=ticket, job=original, **changes)
+
+    def _save_part_lines(self, request, ticket, formset):
+        def remove(line, quantity=None):
+            services.ticket_remove_part(
+                by=request.user,
+                ticket=ticket,
+                part=line.part,
+                quantity=quantity,
+                job_id=line.job_id,
+            )
+
+        for row_form, original, deleted in self._rows(formset):
+            if deleted:
+                remove(original)
                 continue
             part = row_form.cleaned_data.get("part")
             quantity = row_form.cleaned_data.get("quantity")
+            job = row_form.cleaned_data.get("job")
             if part is None or quantity is None:
                 continue
-            if original is not None and original.part_id != part.pk:
-                services.ticket_remove_part(by=request.user, ticket=ticket, part=original.part)
+            job_id = job.pk if job is not None else None
+            if original is not None and (
+                original.part_id != part.pk or (job_id is not None and job_id != original.job_id)
+            ):
+                remove(original)
                 original = None
+            if original is not None:
+                job_id = original.job_id
             held = original.quantity if original else 0
             if quantity > held:
                 services.ticket_add_part(
-                    by=request.user, ticket=ticket, part=part, quantity=quantity - held
+                    by=request.user,
+                    ticket=ticket,
+                    part=part,
+                    quantity=quantity - held,
+                    job_id=job_id,
                 )
             elif quantity < held:
-                services.ticket_remove_part(
-                    by=request.user, ticket=ticket, part=part, quantity=held - quantity
-                )
+                remove(original, held - quantity)
 
     def _save_labor_lines(self, request, ticket, formset):
         for row_form, original, deleted in self._rows(formset):
@@ -440,8 +552,14 @@ class ServiceTicketAdmin(admin.ModelAdmin):
                 f: row_form.cleaned_data.get(f)
                 for f in ("mechanic", "description", "hours", "rate")
             }
+            job = row_form.cleaned_data.get("job")
+            moved = original is not None and job is not None and job.pk != original.job_id
+            if moved:  # a line stays on its job: taken off one, billed on the other
+                services.ticket_delete_labor(by=request.user, ticket=ticket, line=original)
+                original = None
             if original is None:
-                services.ticket_add_labor(by=request.user, ticket=ticket, **data)
+                job_id = job.pk if job is not None else None
+                services.ticket_add_labor(by=request.user, ticket=ticket, job_id=job_id, **data)
             else:
                 services.ticket_update_labor(by=request.user, ticket=ticket, line=original, **data)
 
@@ -482,6 +600,79 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ("ticket", "received_by")
     search_fields = ("=ticket__id", "=ticket__invoice_number", "reference")
     readonly_fields = ("ticket", "amount", "method", "reference", "received_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(admin.ModelAdmin):
+    """The record of who authorized what, when, how and for how much:
+    read-only, never deleted."""
+
+    list_display = ("created_at", "ticket", "method", "authorized_by", "authorized_amount")
+    list_filter = ("method",)
+    list_select_related = ("ticket", "authorized_by")
+    search_fields = ("=ticket__id", "signed_name", "authorized_by__email")
+    readonly_fields = (
+        "ticket",
+        "method",
+        "authorized_by",
+        "signed_name",
+        "approved_job_ids",
+        "declined_job_ids",
+        "authorized_amount",
+        "declined_reason",
+        "note",
+        "ip_address",
+        "user_agent",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    """Declined work kept on vehicles. Revived or dismissed through the API
+    (the services copy the work and take stock); shown read-only here."""
+
+    list_display = ("created_at", "title", "vehicle", "status", "amount", "ticket")
+    list_filter = ("status",)
+    list_select_related = ("vehicle", "ticket")
+    search_fields = ("title", "reason", "vehicle__vin", "=ticket__id")
+    search_help_text = "Title, reason, the vehicle's VIN, or the ticket number."
+    readonly_fields = (
+        "vehicle",
+        "ticket",
+        "job",
+        "title",
+        "reason",
+        "amount",
+        "parts",
+        "labor",
+        "status",
+        "dismissed_reason",
+        "revived_ticket",
+        "revived_job",
+        "revived_amount",
+        "closed_at",
+        "created_at",
+    )
+    exclude = ("updated_at",)
 
     def has_add_permission(self, request):
         return False

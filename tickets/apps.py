@@ -14,12 +14,23 @@ class TicketsConfig(AppConfig):
         from mechanics.models import Mechanic
 
         from . import receivers
-        from .models import LaborLine, Payment, ServiceTicket, TicketMechanic, TicketPart
+        from .models import (
+            Job,
+            LaborLine,
+            Payment,
+            Recommendation,
+            ServiceTicket,
+            TicketMechanic,
+            TicketPart,
+        )
         from .selectors import TICKETS
 
-        # The cached ticket answers show the ticket, its lines, payments'
-        # sums, mechanics' and customers' names and parts' names.
-        for model in (ServiceTicket, TicketMechanic, TicketPart, LaborLine, Payment):
+        # The cached ticket answers show the ticket, its jobs and lines,
+        # payments' sums, its vehicle's open recommendations, mechanics' and
+        # customers' names and parts' names.
+        for model in (ServiceTicket, TicketMechanic, Job, TicketPart, LaborLine, Payment):
+            response_cache.invalidate_on_change(model, TICKETS)
+        for model in (Recommendation,):
             response_cache.invalidate_on_change(model, TICKETS)
         for model in (Customer, Mechanic, Part):
             response_cache.invalidate_on_change(model, TICKETS)

@@ -24,7 +24,7 @@ COMPUTED_MONEY_FIELDS = (
 )
 # The money columns the services rewrite whenever a line, the discount or a
 # payment moves them; never written by a client.
-MONEY_FIELDS = (*COMPUTED_MONEY_FIELDS, "amount_paid", "balance_due")
+MONEY_FIELDS = (*COMPUTED_MONEY_FIELDS, "authorized_total", "amount_paid", "balance_due")
 # The ticket's own fields that staff write (the API, the admin); the
 # services record their changes in the history. Status, money and dates
 # move only through the lifecycle actions, the lines and the payments.
@@ -39,6 +39,42 @@ EDITABLE_FIELDS = (
     "discount_type",
     "discount_value",
 )
+
+
+# The title of the job a line goes to when none is named.
+DEFAULT_JOB_TITLE = "General"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Pending authorization"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+# The jobs a ticket's total counts (the estimate as it stands); declined
+# jobs stay on the ticket, outside every total.
+COUNTED_JOB_STATUSES = (JobStatus.PENDING, JobStatus.APPROVED)
+
+
+class AuthorizationMethod(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "By phone"
+    TEXT = "text", "By text message"
+    EMAIL = "email", "By email"
+    ONLINE = "online", "Online, by the customer"
+    LINK = "link", "On the approval page"
+
+
+# Who may record which method: staff record what the customer said; the
+# customer authorizes online through the API; the approval page records
+# "link" itself.
+STAFF_AUTHORIZATION_METHODS = (
+    AuthorizationMethod.IN_PERSON,
+    AuthorizationMethod.PHONE,
+    AuthorizationMethod.TEXT,
+    AuthorizationMethod.EMAIL,
+)
+CUSTOMER_AUTHORIZATION_METHODS = (AuthorizationMethod.ONLINE,)
 
 
 class DiscountType(models.TextChoices):
@@ -86,6 +122,8 @@ class ServiceTicket(models.Model):
     labor_tax = models.DecimalField(**MONEY)
     tax = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
+    # The total of the approved jobs alone, discount and tax included.
+    authorized_total = models.DecimalField(**MONEY)
     amount_paid = models.DecimalField(**MONEY)
     balance_due = models.DecimalField(**MONEY)
     invoice_number = models.PositiveIntegerField(unique=True, null=True, blank=True)
@@ -143,6 +181,35 @@ class ServiceTicket(models.Model):
         ticket.listed_as = ticket.list_membership()
         return ticket
 
+    @property
+    def job_part_lines(self) -> list:
+        """Every part line of the ticket, across its jobs, in the order added
+        (from the prefetched jobs when the selectors loaded them)."""
+        return sorted(
+            (line for job in self.jobs.all() for line in job.part_lines.all()),
+            key=lambda line: line.pk,
+        )
+
+    @property
+    def open_recommendations(self) -> list:
+        """The open recommendations of the ticket's vehicle, but those this
+        ticket declined itself: the work to offer again (from the vehicle's
+        prefetched ``open_recommendations`` when the selectors loaded it)."""
+        if self.vehicle_id is None:
+            return []
+        vehicle = self.vehicle
+        found = getattr(vehicle, "open_recommendations", None)
+        if found is None:
+            found = vehicle.recommendations.filter(status=RecommendationStatus.OPEN).order_by("-id")
+        return [r for r in found if r.ticket_id != self.pk]
+
+    @property
+    def job_labor_lines(self) -> list:
+        return sorted(
+            (line for job in self.jobs.all() for line in job.labor_lines.all()),
+            key=lambda line: line.pk,
+        )
+
     def list_membership(self) -> tuple:
         """The values of LIST_FIELDS (a field not loaded counts as unchanged)."""
         return tuple(self.__dict__.get(name, _NOT_LOADED) for name in self.LIST_FIELDS)
@@ -167,11 +234,46 @@ class TicketMechanic(models.Model):
         return f"{self.mechanic} on ticket #{self.ticket_id}"
 
 
+class Job(models.Model):
+    """A unit of work on a repair order ("Front brakes"), with its own part
+    and labor lines, authorized (approved or declined) by the customer on
+    its own. Lines changed on an approved job put it back to pending."""
+
+    ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="jobs")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    declined_reason = models.TextField(max_length=2000, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    canned_job_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The canned job it was created from."
+    )
+    recommendation_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The recommendation it was revived from."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["ticket", "position", "id"], name="job_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} on ticket #{self.ticket_id}"
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Its parts plus labor, before the ticket's discount and tax (from
+        the prefetched lines when the selectors loaded them)."""
+        parts = sum((line.line_total for line in self.part_lines.all()), Decimal("0.00"))
+        return parts + sum((line.line_total for line in self.labor_lines.all()), Decimal("0.00"))
+
+
 class TicketPart(models.Model):
     """A part line: the quantity used and the unit price at the moment it was
     added (later price changes in the catalog do not touch it)."""
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="part_lines")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="part_lines")
     part = models.ForeignKey(
         "inventory.Part", on_delete=models.PROTECT, related_name="ticket_lines"
     )
@@ -183,7 +285,7 @@ class TicketPart(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["ticket", "part"], name="ticket_part_unique"),
+            models.UniqueConstraint(fields=["job", "part"], name="job_part_unique"),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="ticket_part_qty_gte_1"
             ),
@@ -202,6 +304,7 @@ class LaborLine(models.Model):
     unless given), by the mechanic who did it."""
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="labor_lines")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="labor_lines")
     mechanic = models.ForeignKey(
         "mechanics.Mechanic", on_delete=models.PROTECT, related_name="labor_lines"
     )
@@ -278,6 +381,12 @@ class TicketEvent(models.Model):
         LABOR_CHANGED = "labor_changed", "Labor changed"
         LABOR_REMOVED = "labor_removed", "Labor removed"
         PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
+        JOB_ADDED = "job_added", "Job added"
+        JOB_CHANGED = "job_changed", "Job changed"
+        JOB_REMOVED = "job_removed", "Job removed"
+        JOB_STATUS_CHANGED = "job_status_changed", "Job status changed"
+        RECOMMENDATION_REVIVED = "recommendation_revived", "Recommendation revived"
+        AUTHORIZED = "authorized", "Work authorized"
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=24, choices=Action.choices)
@@ -294,6 +403,95 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on ticket #{self.ticket_id}"
+
+
+class Authorization(models.Model):
+    """The customer's decision on some of a ticket's jobs: who, how, when,
+    what was approved and declined, and the amount then authorized.
+    Append-only: never edited, never deleted (but with its ticket)."""
+
+    ticket = models.ForeignKey(
+        ServiceTicket, on_delete=models.CASCADE, related_name="authorizations"
+    )
+    method = models.CharField(max_length=16, choices=AuthorizationMethod.choices)
+    authorized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_name = models.CharField(max_length=200, blank=True)
+    approved_job_ids = models.JSONField(default=list)
+    declined_job_ids = models.JSONField(default=list)
+    authorized_amount = models.DecimalField(**MONEY)
+    declined_reason = models.TextField(max_length=2000, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="authorization_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"Authorization #{self.pk} ({self.method}) on ticket #{self.ticket_id}"
+
+
+class RecommendationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REVIVED = "revived", "Revived on a ticket"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Recommendation(models.Model):
+    """Work the customer declined, kept on the vehicle to be offered again:
+    the declined job's title, reason, amount and lines as they were."""
+
+    vehicle = models.ForeignKey(
+        "vehicles.Vehicle", on_delete=models.CASCADE, related_name="recommendations"
+    )
+    ticket = models.ForeignKey(
+        ServiceTicket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="The ticket whose job was declined.",
+    )
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200)
+    reason = models.TextField(max_length=2000, blank=True)
+    # The declined job's subtotal (its parts and labor, before discount and
+    # tax), and its lines: parts [{part_id, name, quantity, unit_price}],
+    # labor [{mechanic_id, description, hours, rate}].
+    amount = models.DecimalField(**MONEY)
+    parts = models.JSONField(default=list)
+    labor = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=16, choices=RecommendationStatus.choices, default=RecommendationStatus.OPEN
+    )
+    dismissed_reason = models.TextField(max_length=2000, blank=True)
+    revived_job = models.ForeignKey(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revived_ticket = models.ForeignKey(
+        ServiceTicket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Declined at created_at; revived or dismissed at closed_at; the revived
+    # job's subtotal at current prices.
+    revived_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["vehicle", "status", "-id"], name="recommendation_vehicle_idx"),
+            models.Index(fields=["created_at"], name="recommendation_created_idx"),
+            models.Index(fields=["closed_at"], name="recommendation_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status}) for vehicle #{self.vehicle_id}"
 
 
 class InvoiceCounter(models.Model):

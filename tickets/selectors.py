@@ -11,8 +11,18 @@ from accounts.models import Role
 from customers.models import Customer
 from mechanic_shop.api.counts import cached_count, count_key
 from mechanics.models import Mechanic
+from vehicles.models import Vehicle
 
-from .models import LaborLine, ServiceTicket, TicketEvent, TicketPart
+from .models import (
+    Authorization,
+    Job,
+    LaborLine,
+    Recommendation,
+    RecommendationStatus,
+    ServiceTicket,
+    TicketEvent,
+    TicketPart,
+)
 
 # The cache namespace of ticket list counts (bumped by tickets.receivers).
 TICKET_COUNTS = "ticket-counts"
@@ -36,8 +46,9 @@ def ticket_list(*, user) -> QuerySet[ServiceTicket]:
     service date first: filter, order and slice it, then serialize.
 
     The customers, the mechanics (by name, in the database's collation), the
-    part lines with their part's name and the labor lines come by one query
-    each for the whole page, by primary key or ticket id.
+    jobs, the part lines with their part's name and the labor lines come by
+    one query each for the whole page, by primary key or ticket id; the
+    ticket's own ``parts`` and ``labor`` are its jobs' lines.
 
     The customer is prefetched, not joined: with the join, MariaDB starts
     from the customers and sorts every ticket to find a page (EXPLAIN at
@@ -52,16 +63,49 @@ def ticket_list(*, user) -> QuerySet[ServiceTicket]:
             Prefetch(
                 "mechanics", queryset=Mechanic.objects.only("id", "name").order_by("name", "id")
             ),
+            # The vehicle only for its open recommendations (open_recommendations).
             Prefetch(
-                "part_lines",
-                queryset=TicketPart.objects.select_related("part")
-                .only("ticket_id", "part_id", "part__name", "quantity", "unit_price")
-                .order_by("id"),
+                "vehicle",
+                queryset=Vehicle.objects.only("id").prefetch_related(
+                    Prefetch(
+                        "recommendations",
+                        queryset=open_recommendations(),
+                        to_attr="open_recommendations",
+                    )
+                ),
             ),
-            Prefetch("labor_lines", queryset=LaborLine.objects.order_by("id")),
+            Prefetch(
+                "jobs",
+                queryset=Job.objects.order_by("position", "id").prefetch_related(
+                    Prefetch(
+                        "part_lines",
+                        queryset=TicketPart.objects.select_related("part")
+                        .only(
+                            "ticket_id", "job_id", "part_id", "part__name", "quantity", "unit_price"
+                        )
+                        .order_by("id"),
+                    ),
+                    Prefetch("labor_lines", queryset=LaborLine.objects.order_by("id")),
+                ),
+            ),
         )
         .order_by("-service_date", "-id")
     )
+
+
+def open_recommendations() -> QuerySet[Recommendation]:
+    return (
+        Recommendation.objects.filter(status=RecommendationStatus.OPEN)
+        .only("id", "vehicle_id", "ticket_id", "title", "amount")
+        .order_by("-id")
+    )
+
+
+def vehicle_recommendations(*, vehicle, status: str | None = None) -> QuerySet[Recommendation]:
+    queryset = Recommendation.objects.filter(vehicle=vehicle)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-id")
 
 
 def ticket_detail(*, user, pk: int) -> ServiceTicket:
@@ -84,3 +128,26 @@ def ticket_list_count(queryset, *, user, endpoint: str, query_params) -> int:
 
 def ticket_history(*, ticket: ServiceTicket) -> QuerySet[TicketEvent]:
     return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("id")
+
+
+def ticket_authorizations(*, ticket: ServiceTicket) -> QuerySet[Authorization]:
+    return (
+        Authorization.objects.filter(ticket=ticket)
+        .select_related("authorized_by__customer", "authorized_by__mechanic")
+        .order_by("id")
+    )
+
+
+def ticket_jobs(*, ticket: ServiceTicket) -> QuerySet[Job]:
+    """A ticket's jobs with their lines, as JobSerializer shows them."""
+    return (
+        Job.objects.filter(ticket=ticket)
+        .prefetch_related(
+            Prefetch(
+                "part_lines",
+                queryset=TicketPart.objects.select_related("part").order_by("id"),
+            ),
+            Prefetch("labor_lines", queryset=LaborLine.objects.order_by("id")),
+        )
+        .order_by("position", "id")
+    )

@@ -3,6 +3,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from canned_jobs.models import CannedJob
 from customers.models import Customer
 from mechanic_shop.api.fields import IdListField
 from mechanics.models import Mechanic
@@ -10,11 +11,18 @@ from vehicles.models import Vehicle
 from vehicles.serializers import VinField
 
 from .models import (
+    CUSTOMER_AUTHORIZATION_METHODS,
     EDITABLE_FIELDS,
     MONEY_FIELDS,
+    STAFF_AUTHORIZATION_METHODS,
+    Authorization,
+    AuthorizationMethod,
     DiscountType,
+    Job,
     LaborLine,
     PaymentMethod,
+    Recommendation,
+    RecommendationStatus,
     ServiceTicket,
     TicketEvent,
     TicketPart,
@@ -35,22 +43,152 @@ class TicketMechanicSerializer(serializers.ModelSerializer):
 
 class TicketPartLineSerializer(serializers.ModelSerializer):
     part_id = serializers.IntegerField(read_only=True)
+    job_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, source="part.name")
     line_total = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True)
 
     class Meta:
         model = TicketPart
-        fields = ["part_id", "name", "quantity", "unit_price", "line_total"]
+        fields = ["part_id", "job_id", "name", "quantity", "unit_price", "line_total"]
         read_only_fields = fields
 
 
 class TicketLaborLineSerializer(serializers.ModelSerializer):
     mechanic_id = serializers.IntegerField(read_only=True)
+    job_id = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = LaborLine
-        fields = ["id", "mechanic_id", "description", "hours", "rate", "line_total"]
+        fields = ["id", "job_id", "mechanic_id", "description", "hours", "rate", "line_total"]
         read_only_fields = fields
+
+
+class JobSerializer(serializers.ModelSerializer):
+    """A job on the ticket: its authorization status, its lines and their
+    subtotal (before the ticket's discount and tax)."""
+
+    subtotal = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True)
+    parts = TicketPartLineSerializer(many=True, read_only=True, source="part_lines")
+    labor = TicketLaborLineSerializer(many=True, read_only=True, source="labor_lines")
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "title",
+            "status",
+            "declined_reason",
+            "position",
+            "canned_job_id",
+            "recommendation_id",
+            "subtotal",
+            "parts",
+            "labor",
+        ]
+        read_only_fields = fields
+
+
+class OpenRecommendationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = ["id", "title", "amount"]
+        read_only_fields = fields
+
+
+class RecommendedPartSerializer(serializers.Serializer):
+    part_id = serializers.IntegerField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class RecommendedLaborSerializer(serializers.Serializer):
+    mechanic_id = serializers.IntegerField()
+    description = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    rate = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    """Declined work kept on the vehicle: what was offered (its lines, at the
+    prices then), why it was declined, and what became of it."""
+
+    vehicle_id = serializers.IntegerField(read_only=True)
+    ticket_id = serializers.IntegerField(read_only=True, allow_null=True)
+    parts = RecommendedPartSerializer(many=True, read_only=True)
+    labor = RecommendedLaborSerializer(many=True, read_only=True)
+    revived_job_id = serializers.IntegerField(read_only=True, allow_null=True)
+    revived_ticket_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "vehicle_id",
+            "ticket_id",
+            "title",
+            "reason",
+            "amount",
+            "parts",
+            "labor",
+            "status",
+            "dismissed_reason",
+            "revived_ticket_id",
+            "revived_job_id",
+            "revived_amount",
+            "closed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RecommendationStatusQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices, required=False)
+
+
+class ReviveSerializer(serializers.Serializer):
+    service_ticket_id = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceTicket.objects.all(),
+        source="ticket",
+        help_text="An open ticket of the same vehicle.",
+    )
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the work is not wanted.")
+
+
+@extend_schema_serializer(component_name="Job")
+class JobWriteSerializer(serializers.ModelSerializer):
+    """What staff send to add or change a job; its lines come through the
+    ticket's add-part and labor actions (with ``job_id``)."""
+
+    class Meta:
+        model = Job
+        fields = ["title", "position"]
+        extra_kwargs = {"position": {"max_value": 10_000}}
+
+
+@extend_schema_serializer(component_name="NewJob")
+class JobCreateSerializer(serializers.Serializer):
+    """A new job: a ``title`` (no lines yet), or a ``canned_job_id`` (its
+    name, parts and labor; the labor billed by ``mechanic_id``, the caller
+    when a mechanic)."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    canned_job_id = serializers.PrimaryKeyRelatedField(
+        queryset=CannedJob.objects.all(), source="canned_job", required=False
+    )
+    mechanic_id = serializers.PrimaryKeyRelatedField(
+        queryset=Mechanic.objects.all(), source="mechanic", required=False
+    )
+
+    def validate(self, attrs):
+        if ("title" in attrs) == ("canned_job" in attrs):
+            raise serializers.ValidationError(
+                {"title": ["Give a title, or a canned_job_id (not both)."]}
+            )
+        return attrs
 
 
 class ServiceTicketSerializer(serializers.ModelSerializer):
@@ -66,8 +204,10 @@ class ServiceTicketSerializer(serializers.ModelSerializer):
     customer = TicketCustomerSerializer(read_only=True)
     vehicle_id = serializers.IntegerField(read_only=True, allow_null=True)
     mechanics = TicketMechanicSerializer(many=True, read_only=True)
-    parts = TicketPartLineSerializer(many=True, read_only=True, source="part_lines")
-    labor = TicketLaborLineSerializer(many=True, read_only=True, source="labor_lines")
+    jobs = JobSerializer(many=True, read_only=True)
+    open_recommendations = OpenRecommendationSerializer(many=True, read_only=True)
+    parts = TicketPartLineSerializer(many=True, read_only=True, source="job_part_lines")
+    labor = TicketLaborLineSerializer(many=True, read_only=True, source="job_labor_lines")
 
     class Meta:
         model = ServiceTicket
@@ -83,6 +223,7 @@ class ServiceTicketSerializer(serializers.ModelSerializer):
             "mileage_out",
             "declined_reason",
             "mechanics",
+            "jobs",
             "parts",
             "labor",
             "discount_type",
@@ -92,6 +233,7 @@ class ServiceTicketSerializer(serializers.ModelSerializer):
             "completed_at",
             "invoiced_at",
             "paid_at",
+            "open_recommendations",
             "created_at",
             "updated_at",
         ]
@@ -142,8 +284,13 @@ class EditMechanicsSerializer(serializers.Serializer):
     remove_ids = IdListField(model=Mechanic, required=False, default=list)
 
 
+def _job_id_field(help_text: str):
+    return serializers.IntegerField(min_value=1, required=False, help_text=help_text)
+
+
 class PartQuantitySerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+    job_id = _job_id_field('The ticket\'s job the part is for; omitted, its "General" job.')
 
 
 class RemovePartQuantitySerializer(serializers.Serializer):
@@ -153,6 +300,7 @@ class RemovePartQuantitySerializer(serializers.Serializer):
         required=False,
         help_text="How many to take off the ticket; omitted, the whole line.",
     )
+    job_id = _job_id_field("The job whose line it is, when the part is on several.")
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -181,6 +329,82 @@ class LaborLineWriteSerializer(serializers.Serializer):
     mechanic_id = serializers.PrimaryKeyRelatedField(
         queryset=Mechanic.objects.all(), source="mechanic"
     )
+    job_id = _job_id_field('The ticket\'s job the work is for; omitted, its "General" job.')
+
+
+class AuthorizedBySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        # A customer's or mechanic's name; an admin has no profile (and its
+        # email is not shown to customers).
+        profile = getattr(user, "customer", None) or getattr(user, "mechanic", None)
+        return getattr(profile, "name", None) or "Shop staff"
+
+
+class AuthorizationSerializer(serializers.ModelSerializer):
+    """The customer's decision on some jobs of a ticket, as recorded."""
+
+    ticket_id = serializers.IntegerField(read_only=True)
+    authorized_by = AuthorizedBySerializer(read_only=True, allow_null=True)
+    approved_job_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    declined_job_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Authorization
+        fields = [
+            "id",
+            "ticket_id",
+            "method",
+            "authorized_by",
+            "signed_name",
+            "approved_job_ids",
+            "declined_job_ids",
+            "authorized_amount",
+            "declined_reason",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Authorization")
+class AuthorizationWriteSerializer(serializers.Serializer):
+    """The decision to record: jobs approved and declined, and how it was
+    given (staff: in_person, phone, text, email; the customer: online)."""
+
+    approved_job_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
+    )
+    declined_job_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
+    )
+    method = serializers.ChoiceField(
+        choices=[m for m in AuthorizationMethod.choices if m[0] != AuthorizationMethod.LINK],
+        required=False,
+        help_text="Staff: in_person (default), phone, text or email. The customer: online "
+        "(default, the only one).",
+    )
+    declined_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    signed_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs):
+        is_customer = self.context.get("is_customer", False)
+        allowed = CUSTOMER_AUTHORIZATION_METHODS if is_customer else STAFF_AUTHORIZATION_METHODS
+        method = attrs.get("method") or allowed[0]
+        if method not in allowed:
+            who = "a customer" if is_customer else "staff"
+            raise serializers.ValidationError(
+                {"method": [f"{method} is not a method {who} may record: {', '.join(allowed)}."]}
+            )
+        attrs["method"] = method
+        return attrs
 
 
 class PaymentSerializer(serializers.Serializer):

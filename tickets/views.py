@@ -7,6 +7,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -19,29 +20,40 @@ from mechanics.models import Mechanic
 
 from . import services
 from .filters import ServiceTicketFilter
-from .models import LaborLine, Payment, ServiceTicket
+from .models import Job, LaborLine, Payment, Recommendation, ServiceTicket
 from .selectors import (
     TICKETS,
     TICKETS_PER_USER_ROLES,
+    ticket_authorizations,
     ticket_detail,
     ticket_history,
+    ticket_jobs,
     ticket_list,
     ticket_list_count,
     ticket_scope,
 )
 from .serializers import (
+    AuthorizationSerializer,
+    AuthorizationWriteSerializer,
     DeclineSerializer,
+    DismissSerializer,
     EditMechanicsSerializer,
+    JobCreateSerializer,
+    JobSerializer,
+    JobWriteSerializer,
     LaborLineWriteSerializer,
     PartQuantitySerializer,
     PaymentSerializer,
+    RecommendationSerializer,
     RemovePartQuantitySerializer,
+    ReviveSerializer,
     ServiceTicketSerializer,
     ServiceTicketWriteSerializer,
     TicketEventSerializer,
 )
 
 MECHANIC_ID = OpenApiParameter("mechanic_id", int, OpenApiParameter.PATH, description="Mechanic id")
+JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="Job id")
 LABOR_ID = OpenApiParameter("labor_id", int, OpenApiParameter.PATH, description="Labor line id")
 PART_ID = OpenApiParameter("part_id", int, OpenApiParameter.PATH, description="Part id")
 STAFF = "Mechanics and admins."
@@ -109,6 +121,8 @@ class ServiceTicketViewSet(
         "decline": [IsAuthenticated],
         "payments": [IsAuthenticated, IsStaffOrReadOnly],
         "history": [IsAuthenticated],
+        "jobs": [IsAuthenticated, IsStaffOrReadOnly],
+        "authorizations": [IsAuthenticated],
         "destroy": [IsAdmin],
     }
 
@@ -216,7 +230,10 @@ class ServiceTicketViewSet(
     @extend_schema(
         summary="Add a part",
         description=f"{STAFF} Takes `quantity` (default 1) from stock and adds a line at the "
-        "part's current price; the same part again raises that line's quantity. "
+        "part's current price to the job `job_id` (default: the ticket's \"General\" job, "
+        "created on first use; a job of another ticket is a 400, a declined one a 409); "
+        "the same part again on that job raises its line's quantity. An approved job goes "
+        "back to pending: changed work is authorized again. "
         "Not enough stock: 409 and nothing changes.",
         request=PartQuantitySerializer,
         parameters=[PART_ID],
@@ -236,7 +253,9 @@ class ServiceTicketViewSet(
     @extend_schema(
         summary="Remove a part",
         description=f"{STAFF} Takes `quantity` (default: the whole line) off the ticket "
-        "and returns it to stock.",
+        "and returns it to stock; `job_id` names the job when the part is on several "
+        '(default: the only line, else the "General" job\'s). An approved job goes back '
+        "to pending.",
         request=RemovePartQuantitySerializer,
         parameters=[PART_ID],
         responses={**TICKET_RESPONSE, **error_responses(400, 401, 403, 404, 409)},
@@ -263,8 +282,11 @@ class ServiceTicketViewSet(
 
     @extend_schema(
         summary="Approve the estimate",
-        description="estimate -> approved. The customer who owns the ticket, or staff "
-        "(recording an approval given in person or by phone).",
+        description="Approves every pending job and records the authorization (method "
+        "`online` for the customer, `in_person` for staff): estimate -> approved; on an "
+        "approved, in-progress or completed ticket with pending jobs, the status stays. "
+        'An estimate with nothing pending gets an empty approved "General" job. '
+        "The customer who owns the ticket, or staff.",
         request=None,
         responses={**TICKET_RESPONSE, **error_responses(401, 404, 409)},
     )
@@ -274,7 +296,11 @@ class ServiceTicketViewSet(
 
     @extend_schema(
         summary="Decline the estimate",
-        description="estimate or approved -> estimate, with the reason (required). "
+        description="Declines every pending job, with the reason (required), and records "
+        "the authorization; an estimate stays an estimate. On an approved ticket with "
+        "nothing pending, the approval is withdrawn: its jobs are declined and it is an "
+        "estimate again; on one further on with pending jobs, the status stays. Declined "
+        "jobs stay on the ticket, outside every total; their parts go back to stock. "
         "The customer who owns the ticket, or staff.",
         request=DeclineSerializer,
         responses={**TICKET_RESPONSE, **error_responses(400, 401, 404, 409)},
@@ -287,7 +313,8 @@ class ServiceTicketViewSet(
 
     @extend_schema(
         summary="Start the work",
-        description=f"approved -> in_progress. {STAFF}",
+        description=f"approved -> in_progress; needs an approved job (409 `no_approved_job`). "
+        f"{STAFF}",
         request=None,
         responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
     )
@@ -310,7 +337,9 @@ class ServiceTicketViewSet(
         summary="Invoice the ticket",
         description="completed -> invoiced: the totals are frozen and the ticket gets the "
         "next invoice number (sequential, no gaps). A zero total is paid at once. "
-        f"Lines can no longer change. {STAFF}",
+        "A job still pending is a 409 (`jobs_pending`, naming them in `jobs`): work added "
+        "after the approval is authorized first. The invoice counts the approved jobs; "
+        f"declined ones stay outside. Lines can no longer change. {STAFF}",
         request=None,
         responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
     )
@@ -334,7 +363,8 @@ class ServiceTicketViewSet(
     @extend_schema(
         summary="Add a labor line",
         description=f"{STAFF} `rate` defaults to the shop's labor rate; the mechanic is "
-        "assigned to the ticket. Not once invoiced (409). Answers the ticket.",
+        "assigned to the ticket; `job_id` as for add-part (an approved job goes back to "
+        "pending). Not once invoiced (409). Answers the ticket.",
         request=LaborLineWriteSerializer,
         responses={201: ServiceTicketSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -367,10 +397,127 @@ class ServiceTicketViewSet(
             return self._ticket_response(ticket)
         serializer = LaborLineWriteSerializer(data=request.data, partial=request.method == "PATCH")
         serializer.is_valid(raise_exception=True)
-        services.ticket_update_labor(
-            by=request.user, ticket=ticket, line=line, **serializer.validated_data
-        )
+        changes = dict(serializer.validated_data)
+        if changes.pop("job_id", line.job_id) != line.job_id:
+            raise ValidationError(
+                {"job_id": ["A labor line stays on its job: delete it and add it to the other."]}
+            )
+        services.ticket_update_labor(by=request.user, ticket=ticket, line=line, **changes)
         return self._ticket_response(ticket)
+
+    # -- jobs and their authorization -----------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Jobs of the ticket",
+        description="The customer who owns the ticket, or staff. In their order (`position`).",
+        responses={200: JobSerializer(many=True), **error_responses(400, 401, 404)},
+        filters=False,
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a job",
+        description=f"{STAFF} A pending job: `{{title}}`, with no lines yet (they come "
+        "with the add-part and labor actions and `job_id`), or `{canned_job_id}`: the "
+        "canned job's name and lines, its parts taken from stock as add-part takes them "
+        "(not enough of one: 409 `insufficient_stock`, nothing created) and its labor "
+        "billed by `mechanic_id` (default: the calling mechanic). Not once invoiced (409).",
+        request=JobCreateSerializer,
+        responses={201: JobSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def jobs(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(ticket_jobs(ticket=ticket))
+            return self.get_paginated_response(JobSerializer(page, many=True).data)
+        serializer = JobCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "canned_job" in data:
+            mechanic = data.get("mechanic") or getattr(request.user, "mechanic", None)
+            job = services.job_from_canned(
+                by=request.user, ticket=ticket, canned_job=data["canned_job"], mechanic=mechanic
+            )
+        else:
+            job = services.job_create(by=request.user, ticket=ticket, title=data["title"])
+        return Response(
+            JobSerializer(ticket_jobs(ticket=ticket).get(pk=job.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Rename or move a job",
+        description=f"{STAFF} `title` and `position`; its authorization stands.",
+        request=JobWriteSerializer,
+        parameters=[JOB_ID],
+        responses={200: JobSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Delete a job",
+        description=f"{STAFF} With its lines; its parts go back to stock. An approved job of "
+        "a started (in-progress or completed) ticket stays (409 `job_started`), as does any "
+        "job of an invoiced ticket.",
+        parameters=[JOB_ID],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **error_responses(401, 403, 404, 409),
+        },
+    )
+    @action(detail=True, methods=["patch", "delete"], url_path=r"jobs/(?P<job_id>\d+)")
+    def job(self, request, pk=None, job_id=None):
+        ticket = self.get_object()
+        job = get_object_or_404(Job, pk=job_id, ticket=ticket)
+        if request.method == "DELETE":
+            services.job_delete(by=request.user, ticket=ticket, job=job)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = JobWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        job = services.job_update(
+            by=request.user, ticket=ticket, job=job, **serializer.validated_data
+        )
+        return Response(JobSerializer(ticket_jobs(ticket=ticket).get(pk=job.pk)).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Authorizations of the ticket",
+        description="Every decision recorded, oldest first; none is ever changed or deleted. "
+        "The customer who owns the ticket, or staff.",
+        responses={200: AuthorizationSerializer(many=True), **error_responses(400, 401, 404)},
+        filters=False,
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Authorize jobs",
+        description="Approve and decline pending jobs of the ticket. `authorized_amount` is "
+        "the total of every approved job at that moment, discount and tax included. A job "
+        "that is not pending or not on this ticket is a 400 naming it. An estimate with an "
+        "approved job becomes approved; a ticket further on keeps its status. Staff record "
+        "`in_person` (default), `phone`, `text` or `email`; the customer who owns the "
+        "ticket authorizes `online`. Not once invoiced (409).",
+        request=AuthorizationWriteSerializer,
+        responses={201: AuthorizationSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def authorizations(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(ticket_authorizations(ticket=ticket))
+            return self.get_paginated_response(AuthorizationSerializer(page, many=True).data)
+        context = {"is_customer": not is_staff_role(request.user)}
+        serializer = AuthorizationWriteSerializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        authorization = services.ticket_authorize(
+            by=request.user,
+            ticket=ticket,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            **serializer.validated_data,
+        )
+        authorization = ticket_authorizations(ticket=ticket).get(pk=authorization.pk)
+        return Response(AuthorizationSerializer(authorization).data, status=status.HTTP_201_CREATED)
 
     # -- payments and history ---------------------------------------------------
 
@@ -415,3 +562,49 @@ class ServiceTicketViewSet(
         return self.get_paginated_response(
             TicketEventSerializer(page, many=True, context=context).data
         )
+
+
+class RecommendationViewSet(ShopViewSet):
+    """Declined work kept on a vehicle (listed at
+    ``/vehicles/{id}/recommendations/``): revived onto a ticket or dismissed
+    by staff."""
+
+    queryset = Recommendation.objects.all()
+    serializer_class = RecommendationSerializer
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        summary="Revive a recommendation",
+        description=f"{STAFF} Copies the work onto an open (not yet invoiced) ticket of the "
+        "same vehicle as a pending job: its parts at today's prices, taken from stock (not "
+        "enough of one: 409, nothing changes), its labor at the rates offered. A "
+        "recommendation no longer open: 409 `recommendation_closed`.",
+        request=ReviveSerializer,
+        responses={200: RecommendationSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def revive(self, request, pk=None):
+        recommendation = self.get_object()
+        serializer = ReviveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = serializer.validated_data["ticket"]
+        recommendation = services.recommendation_revive(
+            by=request.user, recommendation=recommendation, ticket=ticket
+        )
+        return Response(RecommendationSerializer(recommendation).data)
+
+    @extend_schema(
+        summary="Dismiss a recommendation",
+        description=f"{STAFF} The customer does not want the work: it is no longer offered.",
+        request=DismissSerializer,
+        responses={200: RecommendationSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        recommendation = self.get_object()
+        serializer = DismissSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recommendation = services.recommendation_dismiss(
+            by=request.user, recommendation=recommendation, **serializer.validated_data
+        )
+        return Response(RecommendationSerializer(recommendation).data)

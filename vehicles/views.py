@@ -1,4 +1,9 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -9,8 +14,12 @@ from accounts.models import Role
 from customers.models import Customer
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
-from tickets.selectors import ticket_list
-from tickets.serializers import ServiceTicketSerializer
+from tickets.selectors import ticket_list, vehicle_recommendations
+from tickets.serializers import (
+    RecommendationSerializer,
+    RecommendationStatusQuerySerializer,
+    ServiceTicketSerializer,
+)
 
 from . import services
 from .filters import VehicleFilter
@@ -117,3 +126,24 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewS
         vehicle = self.get_object()
         page = self.paginate_queryset(ticket_list(user=request.user).filter(vehicle=vehicle))
         return self.get_paginated_response(ServiceTicketSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="A vehicle's recommendations",
+        description="Work declined on its tickets, kept to be offered again, newest first; "
+        "`?status=open|revived|dismissed`. The customer who owns the vehicle, or staff.",
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=["open", "revived", "dismissed"], description="Only these."
+            )
+        ],
+        responses={200: RecommendationSerializer(many=True), **error_responses(400, 401, 404)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def recommendations(self, request, pk=None):
+        vehicle = self.get_object()
+        query = RecommendationStatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = vehicle_recommendations(vehicle=vehicle, status=query.validated_data.get("status"))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(RecommendationSerializer(page, many=True).data)

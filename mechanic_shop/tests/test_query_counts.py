@@ -16,7 +16,7 @@ from tests.factories import (
     VehicleFactory,
     make_vin,
 )
-from tickets.models import TicketPart
+from tickets.models import Job, TicketPart
 from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -40,11 +40,13 @@ def shop(customer, mechanic):
             vin=car.vin if owner == customer else factory_vin(i),
             mechanics=[mechanics[i], mechanics[(i + 1) % 60]],
         )
+        # Two jobs a ticket, a line each: the count holds for every level.
+        brakes, tyres = (Job.objects.create(ticket=ticket, title=t) for t in ("Brakes", "Tyres"))
         TicketPart.objects.create(
-            ticket=ticket, part=parts[i], quantity=1, unit_price=parts[i].price
+            ticket=ticket, job=brakes, part=parts[i], quantity=1, unit_price=parts[i].price
         )
         TicketPart.objects.create(
-            ticket=ticket, part=parts[(i + 7) % 60], quantity=2, unit_price="3.00"
+            ticket=ticket, job=tyres, part=parts[(i + 7) % 60], quantity=2, unit_price="3.00"
         )
     return customer
 
@@ -65,22 +67,23 @@ def count_queries(client, url):
 # lists count once per change of which tickets they hold (a cached count,
 # see mechanic_shop.api.counts): the next read, here with another page
 # size, runs no COUNT. A ticket page is the tickets, then their customers,
-# mechanics, part lines and labor lines (one query each,
-# tickets.selectors.ticket_list): 7 then 6. A cursor page has no count: 6.
+# their vehicles and those vehicles' open recommendations, mechanics, jobs,
+# the jobs' part lines and labor lines (one query each,
+# tickets.selectors.ticket_list): 10 then 9. A cursor page has no count: 9.
 LISTS = [
     ("/customers/", "admin_client", 3, 3),
     ("/mechanics/", "admin_client", 3, 3),
     ("/mechanics/popular/", "admin_client", 3, 3),
     ("/inventory/", "anon", 2, 2),
-    ("/service-tickets/", "admin_client", 7, 6),
-    ("/service-tickets/", "customer_client", 7, 6),
-    ("/customers/my-tickets/", "customer_client", 7, 6),
-    ("/service-tickets/?status=estimate", "admin_client", 7, 6),
-    ("/service-tickets/?status=estimate", "customer_client", 7, 6),
-    ("/service-tickets/?cursor=", "admin_client", 6, 6),
-    ("/customers/my-tickets/?cursor=", "customer_client", 6, 6),
+    ("/service-tickets/", "admin_client", 10, 9),
+    ("/service-tickets/", "customer_client", 10, 9),
+    ("/customers/my-tickets/", "customer_client", 10, 9),
+    ("/service-tickets/?status=estimate", "admin_client", 10, 9),
+    ("/service-tickets/?status=estimate", "customer_client", 10, 9),
+    ("/service-tickets/?cursor=", "admin_client", 9, 9),
+    ("/customers/my-tickets/?cursor=", "customer_client", 9, 9),
     # The vehicle, then its tickets as any page of them (counted each time).
-    ("/vehicles/{vehicle}/history/", "admin_client", 8, 8),
+    ("/vehicles/{vehicle}/history/", "admin_client", 11, 11),
 ]
 
 
@@ -100,9 +103,9 @@ def test_ticket_detail_query_count(admin_client, shop):
     ticket_id = admin_client.get("/service-tickets/?page_size=1").json()["results"][0]["id"]
     queries, body = count_queries(admin_client, f"/service-tickets/{ticket_id}/")
     assert len(body["parts"]) == 2 and len(body["mechanics"]) == 2
-    # The JWT's user, the ticket, then its customer, mechanics, part lines
-    # and labor lines.
-    assert queries == 6
+    # The JWT's user, the ticket, then its customer, vehicle, the vehicle's
+    # open recommendations, mechanics, jobs, part lines and labor lines.
+    assert queries == 9
 
 
 def _statements(ctx) -> list[str]:
@@ -113,15 +116,18 @@ def _statements(ctx) -> list[str]:
 
 
 def test_add_part_query_count(mechanic_client, ticket, part):
-    """The main write path, 16 statements: the JWT's user; the view finds
-    the ticket and the part (404s); the service locks the ticket, then the
-    part, reads the line, writes it, takes the stock (a guarded UPDATE),
-    records the history event, sums the lines and writes the money columns;
-    the answer reads the ticket back as the detail does (5)."""
+    """The main write path, 18 statements: the JWT's user; the view finds
+    the ticket and the part (404s); the service locks the ticket, finds its
+    "General" job, locks the part, reads the line, writes it, takes the
+    stock (a guarded UPDATE), records the history event, sums the lines and
+    writes the money columns; the answer reads the ticket back as the detail
+    does (6: the ticket has no vehicle). The first line of a ticket also creates the job: its position,
+    the job and its history event, 3 more."""
     url = f"/service-tickets/{ticket.pk}/add-part/{part.pk}/"
-    for quantity in (1, 2):  # a new line, then the same line raised
+    # A new job and line, the same line raised, and again.
+    for quantity, statements in ((1, 21), (2, 18), (1, 18)):
         with CaptureQueriesContext(connection) as ctx:
             response = mechanic_client.post(url, {"quantity": quantity})
         assert response.status_code == 200, response.content
-        assert len(_statements(ctx)) == 16, _statements(ctx)
-    assert response.json()["parts"][0]["quantity"] == 3
+        assert len(_statements(ctx)) == statements, _statements(ctx)
+    assert response.json()["parts"][0]["quantity"] == 4

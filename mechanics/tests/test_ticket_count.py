@@ -97,7 +97,14 @@ def test_admin_inlines_and_delete_keep_the_count(customer, crew):
         "assignments-0-mechanic": str(m2.pk),  # changed: m1 -> m2
         **{
             f"{prefix}-{field}": "0"
-            for prefix in ("part_lines", "labor_lines", "payments", "events")
+            for prefix in (
+                "jobs",
+                "part_lines",
+                "labor_lines",
+                "payments",
+                "authorizations",
+                "events",
+            )
             for field in ("TOTAL_FORMS", "INITIAL_FORMS")
         },
     }

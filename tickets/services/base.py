@@ -4,6 +4,7 @@ still change, record the change in its history, and recompute its money."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
 
 from inventory.models import Part
@@ -12,7 +13,11 @@ from mechanic_shop.errors import Conflict, InvalidState, NotFound
 from .. import workflow
 from ..models import (
     COMPUTED_MONEY_FIELDS,
+    COUNTED_JOB_STATUSES,
+    DEFAULT_JOB_TITLE,
     MONEY_FIELDS,
+    Job,
+    JobStatus,
     LaborLine,
     ServiceTicket,
     TicketEvent,
@@ -70,16 +75,23 @@ def record(ticket, action: str, by, *, before: dict | None = None, after: dict |
 def recalculate_totals(ticket: ServiceTicket) -> None:
     """Sum the lines in the database and recompute the ticket's money
     columns (see tickets.totals). Called after every change that moves them,
-    while the ticket is locked."""
+    while the ticket is locked.
+
+    The totals count the pending and approved jobs (the estimate as it
+    stands), never the declined ones; ``authorized_total`` is the same
+    arithmetic over the approved jobs alone."""
     line_total = ExpressionWrapper(
         F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=20, decimal_places=2)
     )
-    # Both sums in one query.
+    approved = (JobStatus.APPROVED,)
+    # The four sums in one query.
     sums = (
         ServiceTicket.objects.filter(pk=ticket.pk)
         .values(
-            parts=_line_sum(TicketPart, line_total),
-            labor=_line_sum(LaborLine, F("line_total")),
+            parts=_line_sum(TicketPart, line_total, COUNTED_JOB_STATUSES),
+            labor=_line_sum(LaborLine, F("line_total"), COUNTED_JOB_STATUSES),
+            approved_parts=_line_sum(TicketPart, line_total, approved),
+            approved_labor=_line_sum(LaborLine, F("line_total"), approved),
         )
         .get()
     )
@@ -90,6 +102,14 @@ def recalculate_totals(ticket: ServiceTicket) -> None:
         discount_value=ticket.discount_value,
         amount_paid=ticket.amount_paid,
     )
+    money["authorized_total"] = compute_totals(
+        parts_total=sums["approved_parts"] or ZERO,
+        labor_total=sums["approved_labor"] or ZERO,
+        discount_type=ticket.discount_type,
+        discount_value=ticket.discount_value,
+        parts_tax_rate=settings.SHOP_PARTS_TAX_RATE,
+        labor_tax_rate=settings.SHOP_LABOR_TAX_RATE,
+    ).total
     for field, value in money.items():
         setattr(ticket, field, value)
     ticket.save(update_fields=[*MONEY_FIELDS, "updated_at"])
@@ -120,14 +140,77 @@ def _money_columns(
     return money
 
 
-def _line_sum(model, amount):
-    """The sum of ``amount`` over the ticket's lines of ``model``, as a
-    subquery of the ticket."""
+def _line_sum(model, amount, statuses):
+    """The sum of ``amount`` over the ticket's lines of ``model`` on jobs in
+    ``statuses``, as a subquery of the ticket."""
     per_ticket = (
-        model.objects.filter(ticket_id=OuterRef("pk"))
+        model.objects.filter(ticket_id=OuterRef("pk"), job__status__in=statuses)
         .order_by()
         .values("ticket_id")
         .annotate(s=Sum(amount))
         .values("s")
     )
     return Subquery(per_ticket, output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+def _next_position(ticket: ServiceTicket) -> int:
+    last = ticket.jobs.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def job_add(ticket: ServiceTicket, *, title: str, by, status: str = JobStatus.PENDING, **fields):
+    """A new job at the end of the (locked) ticket's jobs, recorded in its
+    history."""
+    job = Job(ticket=ticket, title=title, status=status, position=_next_position(ticket), **fields)
+    job.full_clean(exclude=["ticket"])
+    job.save()
+    record(ticket, Action.JOB_ADDED, by, after={"job_id": job.pk, "title": job.title})
+    return job
+
+
+def job_for_line(ticket: ServiceTicket, job_id: int | None, *, by) -> Job:
+    """The job a new line of the (locked) ticket goes to: ``job_id`` (a 400
+    when it is not one of this ticket's jobs, a 409 when declined), else the
+    ticket's "General" job that is not declined, created on first use."""
+    if job_id is None:
+        job = (
+            ticket.jobs.filter(title=DEFAULT_JOB_TITLE)
+            .exclude(status=JobStatus.DECLINED)
+            .order_by("id")
+            .first()
+        )
+        return job or job_add(ticket, title=DEFAULT_JOB_TITLE, by=by)
+    job = Job.objects.filter(pk=job_id, ticket=ticket).first()
+    if job is None:
+        raise ValidationError({"job_id": [f"Job {job_id} is not on this ticket."]})
+    job.ticket = ticket
+    require_open_job(job)
+    return job
+
+
+def require_open_job(job: Job) -> None:
+    if job.status == JobStatus.DECLINED:
+        raise InvalidState(
+            f"Job {job.pk} ({job.title}) was declined: its lines no longer change.",
+            code="job_declined",
+            job_id=job.pk,
+        )
+
+
+def set_job_status(job: Job, status: str, by, *, reason: str = "") -> None:
+    """Move a job to ``status`` and record it in its ticket's history."""
+    before = {"job_id": job.pk, "status": job.status}
+    job.status = status
+    job.declined_reason = reason if status == JobStatus.DECLINED else ""
+    job.save(update_fields=["status", "declined_reason", "updated_at"])
+    after = {"job_id": job.pk, "status": status}
+    if reason and status == JobStatus.DECLINED:
+        after["reason"] = reason
+    record(job.ticket, Action.JOB_STATUS_CHANGED, by, before=before, after=after)
+
+
+def reopen_job(job: Job, by) -> None:
+    """A line of an approved job changed: the job waits for the customer's
+    authorization again."""
+    if job.status == JobStatus.APPROVED:
+        set_job_status(job, JobStatus.PENDING, by)

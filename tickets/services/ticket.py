@@ -11,7 +11,7 @@ from mechanics.models import Mechanic
 from vehicles.models import Vehicle
 
 from .. import workflow
-from ..models import EDITABLE_FIELDS, ServiceTicket
+from ..models import EDITABLE_FIELDS, JobStatus, ServiceTicket
 from ..totals import ZERO
 from .base import Action, lock_ticket, recalculate_totals, record, require_editable
 from .lines import return_part
@@ -114,6 +114,8 @@ def ticket_delete(*, ticket: ServiceTicket) -> None:
         list(Mechanic.objects.select_for_update().filter(pk__in=moved).order_by("pk").values("pk"))
         for assignment in assignments:
             assignment.delete()
-    for line in ticket.part_lines.select_related("part").order_by("part_id"):
+    # A declined job's parts went back when it was declined.
+    lines = ticket.part_lines.exclude(job__status=JobStatus.DECLINED)
+    for line in lines.select_related("part").order_by("part_id", "id"):
         return_part(ticket, line, line.quantity, None)
     ticket.delete()

@@ -42,7 +42,7 @@ def test_admin_requires_staff(client, customer):
 # Inlines the tests leave empty still post their management forms.
 EMPTY_INLINES = {
     f"{prefix}-{field}": "0"
-    for prefix in ("labor_lines", "payments", "events")
+    for prefix in ("jobs", "labor_lines", "payments", "authorizations", "events")
     for field in ("TOTAL_FORMS", "INITIAL_FORMS")
 }
 
@@ -335,3 +335,50 @@ def test_the_ticket_search_matches_each_field_without_joins(staff):
     assert found("dana squeal") == {brakes.pk}  # every word matches something
     assert found("dana wipers") == set()
     assert other.pk not in found("brakes")
+
+
+def test_jobs_inline_adds_a_job_and_its_lines_go_to_it(staff, ticket):
+    part = PartFactory(quantity_in_stock=10, price="15.00")
+    base = {
+        "customer": str(ticket.customer_id),
+        "vin": ticket.vin,
+        "service_date": ticket.service_date.isoformat(),
+        "service_desc": ticket.service_desc,
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
+        "part_lines-TOTAL_FORMS": "0",
+        "part_lines-INITIAL_FORMS": "0",
+        **EMPTY_INLINES,
+    }
+    page = f"/admin/tickets/serviceticket/{ticket.pk}/change/"
+    added = staff.post(page, {**base, "jobs-TOTAL_FORMS": "1", "jobs-0-title": "Brakes"})
+    assert added.status_code == 302, added.content.decode()[:3000]
+    job = ticket.jobs.get()
+    assert (job.title, job.status) == ("Brakes", "pending")
+    line = {
+        "part_lines-TOTAL_FORMS": "1",
+        "part_lines-0-part": str(part.pk),
+        "part_lines-0-quantity": "2",
+        "part_lines-0-job": str(job.pk),
+    }
+    response = staff.post(page, {**base, **line})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [(li.job_id, li.quantity) for li in ticket.part_lines.all()] == [(job.pk, 2)]
+    assert str(ServiceTicket.objects.get(pk=ticket.pk).parts_total) == "30.00"
+    shown = staff.get(page).content.decode()
+    assert "Brakes" in shown and 'name="jobs-TOTAL_FORMS"' in shown
+    assert "Authorizations" in shown
+
+
+def test_recommendations_are_listed_and_searched(staff, ticket):
+    from tests.factories import VehicleFactory
+    from tickets.models import Recommendation
+
+    car = VehicleFactory(customer=ticket.customer)
+    Recommendation.objects.create(vehicle=car, title="Timing belt", amount="320.00")
+    Recommendation.objects.create(vehicle=car, title="Wipers", amount="24.00")
+    page = staff.get("/admin/tickets/recommendation/?q=timing")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Timing belt" in body and "Wipers" not in body
+    assert staff.get("/admin/tickets/authorization/").status_code == 200

@@ -34,6 +34,7 @@ def test_labor_line_with_default_rate_assigns_the_mechanic(mechanic_client, tick
     assert body["labor"] == [
         {
             "id": body["labor"][0]["id"],
+            "job_id": body["jobs"][0]["id"],
             "mechanic_id": worker.pk,
             "description": "Replace pads",
             "hours": "2.50",
@@ -214,7 +215,12 @@ def test_history_records_who_what_and_when(
     assert [e["action"] for e in own_view] == [e["action"] for e in events]
     assert {e["actor"] for e in own_view} == {None}
     assert own_view[0]["actor_role"] == "mechanic"
-    assert by_action["part_added"]["before"] == {"part_id": part.pk, "quantity": 0}
+    job_id = by_action["part_added"]["before"]["job_id"]
+    assert by_action["part_added"]["before"] == {
+        "part_id": part.pk,
+        "job_id": job_id,
+        "quantity": 0,
+    }
     assert by_action["part_added"]["after"]["quantity"] == 2
     assert by_action["labor_added"]["after"]["hours"] == "1.00"
     approve = by_action["status_changed"]

@@ -132,3 +132,31 @@ def test_seed_inside_a_transaction_leaves_statistics_alone():
         seed(customers=2, mechanics=1, parts=2, tickets=5)
     assert not any(q["sql"].upper().startswith("ANALYZE") for q in queries.captured_queries)
     assert ServiceTicket.objects.count() == 5
+
+
+def test_seed_has_jobs_partial_authorizations_and_recommendations():
+    """Tickets in several jobs; past the estimate each with its
+    authorization, some declining a job (an open recommendation on the
+    vehicle); the seeded money is what the services compute."""
+    from tickets.models import Authorization, Job, Recommendation
+    from tickets.services.base import recalculate_totals
+
+    seed(customers=6, mechanics=3, parts=8, tickets=200)
+    per_ticket = Job.objects.values("ticket").annotate(n=Count("id"))
+    assert max(row["n"] for row in per_ticket) > 1
+    declined = Job.objects.filter(status="declined")
+    assert declined.exists()
+    partial = Authorization.objects.exclude(declined_job_ids=[]).first()
+    assert partial is not None and partial.approved_job_ids
+    assert set(
+        Job.objects.filter(pk__in=partial.declined_job_ids).values_list("status", flat=True)
+    ) == {"declined"}
+    assert Recommendation.objects.filter(status="open").count() == declined.count()
+    recommendation = Recommendation.objects.filter(job__isnull=False).select_related("job").first()
+    assert recommendation.amount == recommendation.job.subtotal
+    for ticket in ServiceTicket.objects.exclude(status__in=["invoiced", "paid"])[:60]:
+        seeded = (ticket.total, ticket.authorized_total, ticket.tax)
+        recalculate_totals(ticket)
+        assert (ticket.total, ticket.authorized_total, ticket.tax) == seeded, ticket.pk
+    for authorization in Authorization.objects.select_related("ticket")[:60]:
+        assert authorization.authorized_amount == authorization.ticket.authorized_total

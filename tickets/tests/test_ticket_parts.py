@@ -27,15 +27,26 @@ def test_add_part_takes_stock_and_keeps_price(mechanic_client, ticket, part):
     response = add(mechanic_client, ticket, part, {"quantity": 3})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["parts"] == [
-        {
-            "part_id": part.pk,
-            "name": part.name,
-            "quantity": 3,
-            "unit_price": "12.50",
-            "line_total": "37.50",
-        }
-    ]
+    (general,) = body["jobs"]
+    assert (general["title"], general["status"], general["subtotal"]) == (
+        "General",
+        "pending",
+        "37.50",
+    )
+    assert (
+        body["parts"]
+        == general["parts"]
+        == [
+            {
+                "part_id": part.pk,
+                "job_id": general["id"],
+                "name": part.name,
+                "quantity": 3,
+                "unit_price": "12.50",
+                "line_total": "37.50",
+            }
+        ]
+    )
     assert body["parts_total"] == "37.50"
     assert stock(part) == 7
 
@@ -166,8 +177,14 @@ def test_add_part_answers_the_ticket_as_it_is_then_read(
     assert str(stored.total) == body["total"] and str(stored.balance_due) == body["balance_due"]
     assert stock(part) == 6 and stock(other) == 43
     event = TicketEvent.objects.filter(action="part_added").latest("id")
-    assert event.before == {"part_id": part.pk, "quantity": 3}
-    assert event.after == {"part_id": part.pk, "quantity": 4, "unit_price": "12.50"}
+    job_id = event.before["job_id"]
+    assert event.before == {"part_id": part.pk, "job_id": job_id, "quantity": 3}
+    assert event.after == {
+        "part_id": part.pk,
+        "job_id": job_id,
+        "quantity": 4,
+        "unit_price": "12.50",
+    }
 
 
 def test_add_part_error_precedence(mechanic_client, ticket, part):

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from mechanics.models import Mechanic
 from tests.factories import MechanicFactory, PartFactory, ServiceTicketFactory, VehicleFactory
-from tickets.models import LaborLine, ServiceTicket, TicketPart
+from tickets.models import Job, LaborLine, ServiceTicket, TicketPart
 from tickets.serializers import ServiceTicketSerializer
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +65,18 @@ def full_ticket(customer):
         completed_at=timezone.now() - datetime.timedelta(hours=3),
         invoiced_at=timezone.now(),
     )
+    job = Job.objects.create(ticket=ticket, title="Brakes", status="approved")
     for part, quantity, price in ((PartFactory(), 2, "12.50"), (PartFactory(), 1, "8.5")):
-        TicketPart.objects.create(ticket=ticket, part=part, quantity=quantity, unit_price=price)
+        TicketPart.objects.create(
+            ticket=ticket, job=job, part=part, quantity=quantity, unit_price=price
+        )
     LaborLine.objects.create(
-        ticket=ticket, mechanic=zed, description="Pads", hours=Decimal("1.5"), rate=Decimal("95")
+        ticket=ticket,
+        job=job,
+        mechanic=zed,
+        description="Pads",
+        hours=Decimal("1.5"),
+        rate=Decimal("95"),
     )
     return ticket
 

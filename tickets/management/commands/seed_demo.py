@@ -8,6 +8,7 @@ password per user would take most of the time).
 """
 
 import datetime
+import json
 import queue
 import random
 import sys
@@ -30,10 +31,16 @@ from mechanic_shop.api import response_cache
 from mechanics.models import Mechanic
 from tickets.models import (
     COMPUTED_MONEY_FIELDS,
+    DEFAULT_JOB_TITLE,
+    Authorization,
+    AuthorizationMethod,
     InvoiceCounter,
+    Job,
+    JobStatus,
     LaborLine,
     Payment,
     PaymentMethod,
+    Recommendation,
     ServiceTicket,
     TicketMechanic,
     TicketPart,
@@ -155,6 +162,27 @@ RECENT_STATUSES = [
 OLD_STATUSES = [Status.PAID] * 17 + [Status.INVOICED, Status.CANCELLED, Status.CANCELLED]
 BILLED = {Status.INVOICED, Status.PAID}
 DONE = {Status.COMPLETED, Status.INVOICED, Status.PAID}
+# Statuses past the customer's approval: the ticket's job is approved.
+AUTHORIZED = {Status.APPROVED, Status.IN_PROGRESS, *DONE}
+JOB_COLUMNS = (
+    "id",
+    "ticket",
+    "title",
+    "status",
+    "position",
+    "declined_reason",
+    "created_at",
+    "updated_at",
+)
+AUTHORIZATION_COLUMNS = (
+    "ticket", "method", "approved_job_ids", "declined_job_ids", "authorized_amount",
+    "declined_reason", "created_at", "signed_name", "note", "user_agent",
+)  # fmt: skip
+RECOMMENDATION_COLUMNS = (
+    "vehicle", "ticket", "job", "title", "reason", "amount", "parts", "labor", "status",
+    "dismissed_reason", "created_at", "updated_at",
+)  # fmt: skip
+DECLINE_REASON = "Not this visit"
 JOBS = [
     "Oil change",
     "Brake inspection and pads",
@@ -191,6 +219,9 @@ class _Batch:
     rows: list
     now: object
     assignments: list = field(default_factory=list)
+    jobs: list = field(default_factory=list)
+    authorizations: list = field(default_factory=list)
+    recommendations: list = field(default_factory=list)
     part_lines: list = field(default_factory=list)
     labor_lines: list = field(default_factory=list)
     payments: list = field(default_factory=list)
@@ -221,6 +252,27 @@ class _Adapter:
             )
             value = self._closed[day] = self._ops.adapt_datetimefield_value(moment)
         return value
+
+
+def _job_ids(first_job_id: int, offsets: list[int]) -> str:
+    return json.dumps([first_job_id + offset for offset in offsets])
+
+
+def _recommended(items, rate) -> tuple:
+    """A declined job's (amount, parts JSON, labor JSON), as
+    tickets.services.recommendations.recommend keeps them."""
+    parts = [
+        {"part_id": p.pk, "name": p.name, "quantity": q, "unit_price": str(p.price)}
+        for kind, p, q, *_ in items
+        if kind == "part"
+    ]
+    labor = [
+        {"mechanic_id": m, "description": d, "hours": f"{h:.2f}", "rate": str(rate)}
+        for kind, m, d, h in (i for i in items if i[0] == "labor")
+    ]
+    amount = sum((p.price * q for kind, p, q, *_ in items if kind == "part"), ZERO)
+    amount += sum((labor_line_total(i[3], rate) for i in items if i[0] == "labor"), ZERO)
+    return amount, json.dumps(parts), json.dumps(labor)
 
 
 def _insert(model, fields, rows) -> None:
@@ -472,7 +524,10 @@ class Command(BaseCommand):
         when the seed is not part of a larger transaction (a test's)."""
         if connection.in_atomic_block:
             return
-        models = (ServiceTicket, TicketMechanic, TicketPart, LaborLine, Payment)
+        models = (
+            ServiceTicket, Job, Authorization, Recommendation, TicketMechanic, TicketPart,
+            LaborLine, Payment,
+        )  # fmt: skip
         tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
         with connection.cursor() as cursor:
             if connection.vendor == "mysql":
@@ -522,13 +577,31 @@ class Command(BaseCommand):
                 for mechanic_id in crew[: rng.choice([1, 1, 2])]
             ]
             discount = ("percent", Decimal("10.00")) if rng.random() < 0.1 else ("none", ZERO)
-            totals = compute_totals(
-                parts_total=sum((p.price * q for p, q in lines.items()), ZERO),
-                labor_total=sum((labor_line_total(h, rate) for _, _, h in labor), ZERO),
-                discount_type=discount[0],
-                discount_value=discount[1],
-                parts_tax_rate=parts_tax_rate,
-                labor_tax_rate=labor_tax_rate,
+            # The work in one to three jobs, the lines dealt out among them;
+            # past the estimate all approved, but now and then the last one
+            # declined (kept as a recommendation on the vehicle).
+            items = [("part", part, qty) for part, qty in lines.items()]
+            items += [("labor", m, job, hours) for m, job, hours in labor]
+            count = min(max(len(items), 1), 1 if len(items) <= 1 else rng.choice((1, 2, 2, 3)))
+            titles = rng.sample(JOBS, count) if count > 1 else [DEFAULT_JOB_TITLE]
+            declined = (
+                count - 1 if status in AUTHORIZED and count > 1 and rng.random() < 0.3 else None
+            )
+            job_of = [i % count for i in range(len(items))]
+            counted = [item for item, j in zip(items, job_of, strict=True) if j != declined]
+            approved = counted if status in AUTHORIZED else []
+            totals, authorized = (
+                compute_totals(
+                    parts_total=sum((i[1].price * i[2] for i in chosen if i[0] == "part"), ZERO),
+                    labor_total=sum(
+                        (labor_line_total(i[3], rate) for i in chosen if i[0] == "labor"), ZERO
+                    ),
+                    discount_type=discount[0],
+                    discount_value=discount[1],
+                    parts_tax_rate=parts_tax_rate,
+                    labor_tax_rate=labor_tax_rate,
+                )
+                for chosen in (counted, approved)
             )
             service_date = today - datetime.timedelta(days=age)
             closed_at = adapt.closed_at(service_date)
@@ -551,6 +624,7 @@ class Command(BaseCommand):
                 "discount_type": discount[0],
                 "discount_value": discount[1],
                 **{name: getattr(totals, name) for name in COMPUTED_MONEY_FIELDS},
+                "authorized_total": authorized.total,
                 "amount_paid": paid,
                 "balance_due": totals.total - paid,
                 "invoice_number": None,  # below
@@ -562,19 +636,60 @@ class Command(BaseCommand):
             }
             row = {**TICKET_DEFAULTS, **row}
             rows.append([row[name] for name in TICKET_COLUMNS])
-            plans.append((crew, lines, labor, paid))
+            plans.append((crew, items, job_of, titles, declined, paid, status, vehicle, closed_at))
         methods = PaymentMethod.values
         batch = _Batch(rows=rows, now=adapt.now)
-        for offset, (crew, lines, labor, paid) in enumerate(plans):
+        ways = AuthorizationMethod.values[:5]  # what staff and customers record
+        for offset, (
+            crew,
+            items,
+            job_of,
+            titles,
+            declined,
+            paid,
+            status,
+            vehicle,
+            closed_at,
+        ) in enumerate(plans):
+            first_job = len(batch.jobs)  # the jobs' offsets in the batch
+            for position, title in enumerate(titles):
+                if position == declined:
+                    job_status = JobStatus.DECLINED
+                elif status in AUTHORIZED:
+                    job_status = JobStatus.APPROVED
+                else:
+                    job_status = JobStatus.PENDING
+                reason = DECLINE_REASON if position == declined else ""
+                batch.jobs.append(
+                    (first_job + position, offset, title, job_status, position, reason, adapt.now,
+                     adapt.now)
+                )  # fmt: skip
             batch.assignments += [(offset, m, adapt.now) for m in crew]
-            batch.part_lines += [
-                (offset, part.pk, qty, part.price, adapt.now, adapt.now)
-                for part, qty in lines.items()
-            ]
-            batch.labor_lines += [
-                (offset, m, job, hours, rate, labor_line_total(hours, rate), adapt.now, adapt.now)
-                for m, job, hours in labor
-            ]
+            for item, j in zip(items, job_of, strict=True):
+                if item[0] == "part":
+                    _, part, qty = item
+                    batch.part_lines.append(
+                        (offset, first_job + j, part.pk, qty, part.price, adapt.now, adapt.now)
+                    )
+                else:
+                    _, m, job, hours = item
+                    batch.labor_lines.append(
+                        (offset, first_job + j, m, job, hours, rate, labor_line_total(hours, rate),
+                         adapt.now, adapt.now)
+                    )  # fmt: skip
+            if status in AUTHORIZED:
+                approved = [first_job + j for j in range(len(titles)) if j != declined]
+                refused = [] if declined is None else [first_job + declined]
+                amount = batch.rows[offset][TICKET_COLUMNS.index("authorized_total")]
+                batch.authorizations.append(
+                    (offset, rng.choice(ways), approved, refused, amount,
+                     DECLINE_REASON if refused else "", closed_at)
+                )  # fmt: skip
+            if declined is not None:
+                mine = [item for item, j in zip(items, job_of, strict=True) if j == declined]
+                batch.recommendations.append(
+                    (vehicle.pk, offset, first_job + declined, titles[declined], mine, closed_at)
+                )
             if paid > ZERO:
                 batch.payments.append((offset, paid, rng.choice(methods), "", None, adapt.now))
         return batch
@@ -587,14 +702,41 @@ class Command(BaseCommand):
         times the inserts themselves. The tickets get their ids here, after
         the table's last id read under a lock (see ``_reserve_ids``), so
         their lines can point at them."""
-        first_id = self._reserve_ids()
+        first_id = self._reserve_ids(ServiceTicket)
         for offset, row in enumerate(batch.rows):
             row[0] = first_id + offset
         self._number_invoices(batch.rows)
         _insert(ServiceTicket, TICKET_COLUMNS, batch.rows)
+        first_job_id = self._reserve_ids(Job)
+        _insert(
+            Job,
+            JOB_COLUMNS,
+            [(first_job_id + job, first_id + ticket, *rest) for job, ticket, *rest in batch.jobs],
+        )
+        _insert(
+            Authorization,
+            AUTHORIZATION_COLUMNS,
+            [
+                (first_id + t, method, _job_ids(first_job_id, yes), _job_ids(first_job_id, no),
+                 amount, reason, at, "", "", "")
+                for t, method, yes, no, amount, reason, at in batch.authorizations
+            ],
+        )  # fmt: skip
+        _insert(
+            Recommendation,
+            RECOMMENDATION_COLUMNS,
+            [
+                (vehicle, first_id + t, first_job_id + j, title, DECLINE_REASON,
+                 *_recommended(items, settings.SHOP_LABOR_RATE), "open", "", at, at)
+                for vehicle, t, j, title, items, at in batch.recommendations
+            ],
+        )  # fmt: skip
 
         def with_ids(lines):
             return [(first_id + offset, *rest) for offset, *rest in lines]
+
+        def with_job_ids(lines):
+            return [(first_id + t, first_job_id + j, *rest) for t, j, *rest in lines]
 
         assignments = with_ids(batch.assignments)
         _insert(TicketMechanic, ("ticket", "mechanic", "assigned_at"), assignments)
@@ -602,13 +744,14 @@ class Command(BaseCommand):
         mechanic_ticket_count_add(counts=Counter(m for _, m, _ in assignments))
         _insert(
             TicketPart,
-            ("ticket", "part", "quantity", "unit_price", "created_at", "updated_at"),
-            with_ids(batch.part_lines),
+            ("ticket", "job", "part", "quantity", "unit_price", "created_at", "updated_at"),
+            with_job_ids(batch.part_lines),
         )
         _insert(
             LaborLine,
             (
                 "ticket",
+                "job",
                 "mechanic",
                 "description",
                 "hours",
@@ -617,7 +760,7 @@ class Command(BaseCommand):
                 "created_at",
                 "updated_at",
             ),
-            with_ids(batch.labor_lines),
+            with_job_ids(batch.labor_lines),
         )
         _insert(
             Payment,
@@ -625,12 +768,12 @@ class Command(BaseCommand):
             with_ids(batch.payments),
         )
 
-    def _reserve_ids(self) -> int:
-        """The first id of this batch's tickets: one past the table's last,
-        read with a lock on the end of the table (InnoDB locks the gap after
-        it; SQLite has one writer at a time), so no other insert can take
-        these ids before the batch commits."""
-        last = ServiceTicket.objects.order_by("-pk").values_list("pk", flat=True)
+    def _reserve_ids(self, model) -> int:
+        """The first id of this batch's rows of ``model``: one past the
+        table's last, read with a lock on the end of the table (InnoDB locks
+        the gap after it; SQLite has one writer at a time), so no other
+        insert can take these ids before the batch commits."""
+        last = model.objects.order_by("-pk").values_list("pk", flat=True)
         if connection.features.has_select_for_update:
             last = last.select_for_update()
         return (last.first() or 0) + 1
