@@ -135,3 +135,36 @@ def test_concurrent_payments_never_overpay(settings):
     ticket = ServiceTicket.objects.get(pk=ticket.pk)
     assert ticket.amount_paid == Decimal("90.00") and ticket.balance_due == Decimal("10.00")
     assert sum(p.amount for p in Payment.objects.filter(ticket=ticket)) == Decimal("90.00")
+
+
+def test_a_job_is_decided_once_under_concurrent_authorizations():
+    """Ten staff record a decision on the same pending job at the same
+    moment, half approving and half declining it: the ticket's lock lets one
+    through; the others find the job no longer pending (400 naming it), and
+    exactly one authorization is recorded."""
+    from tickets.models import Authorization, Job
+
+    part = PartFactory(quantity_in_stock=10, price="30.00")
+    mechanic = MechanicFactory()
+    ticket = ServiceTicketFactory()
+    staff = client_for(mechanic.user)
+    assert (
+        staff.post(f"/service-tickets/{ticket.pk}/add-part/{part.pk}/", {"quantity": 2}).status_code
+        == 200
+    )
+    job = Job.objects.get(ticket=ticket)
+    clients = [client_for(mechanic.user) for _ in range(10)]
+
+    def decide(i):
+        field = "approved_job_ids" if i % 2 else "declined_job_ids"
+        response = clients[i].post(
+            f"/service-tickets/{ticket.pk}/authorizations/", {field: [job.pk]}, format="json"
+        )
+        return response.status_code
+
+    statuses = run_concurrently(10, decide)
+    assert sorted(statuses) == [201] + [400] * 9
+    assert Authorization.objects.filter(ticket=ticket).count() == 1
+    job.refresh_from_db()
+    # Declined or approved, the stock is right: back on the shelf only when declined.
+    assert Part.objects.get(pk=part.pk).quantity_in_stock == (10 if job.status == "declined" else 8)
