@@ -35,6 +35,21 @@ from .models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services (the history, payments,
+    authorizations, recommendations): shown, never added, changed or
+    deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _editable(obj) -> bool:
     return obj is None or obj.status in workflow.EDITABLE
 
@@ -576,43 +591,25 @@ class ServiceTicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "ticket", "action", "actor")
     list_filter = ("action",)
     list_select_related = ("ticket", "actor")
     search_fields = ("=ticket__id", "actor__email")
     readonly_fields = ("ticket", "action", "actor", "before", "after", "created_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "ticket", "amount", "method", "received_by")
     list_filter = ("method",)
     list_select_related = ("ticket", "received_by")
     search_fields = ("=ticket__id", "=ticket__invoice_number", "reference")
     readonly_fields = ("ticket", "amount", "method", "reference", "received_by", "created_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Authorization)
-class AuthorizationAdmin(admin.ModelAdmin):
+class AuthorizationAdmin(ReadOnlyAdmin):
     """The record of who authorized what, when, how and for how much:
     read-only, never deleted."""
 
@@ -635,18 +632,9 @@ class AuthorizationAdmin(admin.ModelAdmin):
         "created_at",
     )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ReadOnlyAdmin):
     """Declined work kept on vehicles. Revived or dismissed through the API
     (the services copy the work and take stock); shown read-only here."""
 
@@ -673,12 +661,3 @@ class RecommendationAdmin(admin.ModelAdmin):
         "created_at",
     )
     exclude = ("updated_at",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

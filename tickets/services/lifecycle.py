@@ -44,14 +44,7 @@ def _ticket_transition(*, by, ticket: ServiceTicket, action: str, reason: str) -
         return _decide_all(by=by, ticket=ticket, action=action, reason=reason)
     target = workflow.next_status(action, ticket.status)
     if target is None:
-        allowed = workflow.allowed_actions(ticket.status)
-        raise InvalidState(
-            f"Cannot {action} a ticket that is {ticket.status}; "
-            f"allowed: {', '.join(allowed) or 'nothing, it is closed'}.",
-            code="invalid_transition",
-            status=ticket.status,
-            allowed=allowed,
-        )
+        raise _invalid_transition(ticket, action)
     before = {"status": ticket.status}
     after = {"status": target}
     now = timezone.now()
@@ -117,14 +110,7 @@ def _decide_all(*, by, ticket: ServiceTicket, action: str, reason: str) -> Servi
     has_pending = ticket.jobs.filter(status=JobStatus.PENDING).exists()
     moves = workflow.next_status(action, ticket.status) is not None
     if not moves and not (has_pending and ticket.status in AUTHORIZABLE):
-        allowed = workflow.allowed_actions(ticket.status)
-        raise InvalidState(
-            f"Cannot {action} a ticket that is {ticket.status}; "
-            f"allowed: {', '.join(allowed) or 'nothing, it is closed'}.",
-            code="invalid_transition",
-            status=ticket.status,
-            allowed=allowed,
-        )
+        raise _invalid_transition(ticket, action)
     method = default_method(by)
     if action == "approve":
         approve_all(by=by, ticket=ticket, method=method)
@@ -147,3 +133,14 @@ def _decide_all(*, by, ticket: ServiceTicket, action: str, reason: str) -> Servi
             after={"status": Status.ESTIMATE, "reason": reason},
         )
     return ticket
+
+
+def _invalid_transition(ticket: ServiceTicket, action: str) -> InvalidState:
+    allowed = workflow.allowed_actions(ticket.status)
+    return InvalidState(
+        f"Cannot {action} a ticket that is {ticket.status}; "
+        f"allowed: {', '.join(allowed) or 'nothing, it is closed'}.",
+        code="invalid_transition",
+        status=ticket.status,
+        allowed=allowed,
+    )
