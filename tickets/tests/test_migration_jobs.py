@@ -22,6 +22,14 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_after():
+    """Every app back at its latest migration, whatever the test left."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_lines_move_to_a_general_job():
     apps = migrate(BEFORE)
     try:
