@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.http import JsonResponse
 
+from .throttles import closest_rate_limit
+
 
 class RequestBodyLimitMiddleware:
     """Refuse bodies larger than ``REQUEST_BODY_MAX_BYTES`` with a JSON 413.
@@ -33,3 +35,24 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class RateLimitHeadersMiddleware:
+    """``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (seconds until
+    the window ends, like ``Retry-After``) on every answer a rate limit
+    counted, from the limit closest to being reached. Set here rather than
+    in a view so the answers built outside DRF's response (cached hits,
+    429s, the approval pages) carry them as well."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        closest = closest_rate_limit(request)
+        if closest is not None:
+            limit, remaining, reset = closest
+            response["X-RateLimit-Limit"] = str(limit)
+            response["X-RateLimit-Remaining"] = str(remaining)
+            response["X-RateLimit-Reset"] = str(reset)
+        return response

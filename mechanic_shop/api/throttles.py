@@ -39,6 +39,32 @@ return count
 """
 
 
+RATE_LIMITS_ATTR = "_rate_limits"
+
+
+def record_rate_limit(request, *, limit: int, remaining: int, reset: int) -> None:
+    """Note a counted limit on the request, for the ``X-RateLimit-*``
+    headers (``RateLimitHeadersMiddleware``). Kept on Django's request, so
+    the middleware finds it under DRF's wrapper too and on every answer the
+    view builds itself (a cached hit, an error page)."""
+    http_request = getattr(request, "_request", request)
+    limits = getattr(http_request, RATE_LIMITS_ATTR, None)
+    if limits is None:
+        limits = []
+        setattr(http_request, RATE_LIMITS_ATTR, limits)
+    limits.append((remaining, -reset, limit))
+
+
+def closest_rate_limit(request) -> tuple[int, int, int] | None:
+    """``(limit, remaining, reset)`` of the limit this request came closest
+    to: the fewest requests remaining, then the longest wait."""
+    limits = getattr(request, RATE_LIMITS_ATTR, None)
+    if not limits:
+        return None
+    remaining, negative_reset, limit = min(limits)
+    return limit, remaining, -negative_reset
+
+
 class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
     cache_alias = "throttle"
 
@@ -58,7 +84,14 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         window = int(now // self.duration)
         self.key = f"{ident}:{window}"
         self.retry_after = max(1, math.ceil((window + 1) * self.duration - now))
-        return self._count_hit() <= self.num_requests
+        count = self._count_hit()
+        record_rate_limit(
+            request,
+            limit=self.num_requests,
+            remaining=max(0, self.num_requests - count),
+            reset=self.retry_after,
+        )
+        return count <= self.num_requests
 
     def wait(self):
         return self.retry_after

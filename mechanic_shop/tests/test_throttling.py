@@ -103,3 +103,39 @@ def test_throttle_rates_read_from_environment(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(base)
+
+
+def test_rate_limit_headers_count_down(anon, rates):
+    rates(anon="3/min")
+    remaining = []
+    for _ in range(4):
+        response = anon.get("/inventory/")
+        assert response["X-RateLimit-Limit"] == "3"
+        assert 1 <= int(response["X-RateLimit-Reset"]) <= 60
+        remaining.append(response["X-RateLimit-Remaining"])
+    assert remaining == ["2", "1", "0", "0"]
+    assert response.status_code == 429
+    assert response["Retry-After"] == response["X-RateLimit-Reset"]
+
+
+def test_cached_answers_carry_the_rate_limit_headers(anon, rates):
+    rates(anon="5/min")
+    anon.get("/inventory/")
+    hit = anon.get("/inventory/")
+    assert hit["X-Cache"] == "HIT"
+    assert (hit["X-RateLimit-Limit"], hit["X-RateLimit-Remaining"]) == ("5", "3")
+
+
+def test_rate_limit_headers_follow_the_limit_closest_to_its_end(anon, customer, rates):
+    # A login counts both the anonymous limit (100) and the login limit (2).
+    rates(login="2/min", anon="100/min")
+    response = login(anon, customer.user.email, "wrong")
+    assert response.status_code == 401
+    assert (response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"]) == ("2", "1")
+
+
+def test_authenticated_callers_see_their_user_limit(customer_client, rates):
+    rates(user="7/min")
+    response = customer_client.get("/vehicles/")
+    assert response.status_code == 200
+    assert (response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"]) == ("7", "6")
