@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test test-browser screenshots lint format migrate seed schema fuzz concurrency clean bench bench-smoke bench-scale
+.PHONY: run worker test test-browser screenshots lint format migrate seed schema fuzz concurrency clean bench bench-smoke bench-scale
 
 $(VENV)/.runtime: requirements.txt
 	bash scripts/system-deps.sh
@@ -28,6 +28,12 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Swagger UI: http://$(HOST):$(PORT)/api/docs/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The background worker with its scheduler (events, webhooks), on the broker
+# of CELERY_BROKER_URL (default REDIS_URL): Redis must be running.
+worker: $(VENV)/.runtime
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-mechanic_shop.settings.dev} \
+	  $(BIN)/celery -A mechanic_shop worker -B --loglevel=info
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)

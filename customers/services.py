@@ -2,6 +2,8 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.services import user_create, user_update
+from events.representations import customer_data
+from events.services import event_record
 from mechanic_shop.errors import Conflict
 
 from .models import Customer
@@ -11,7 +13,9 @@ from .models import Customer
 def customer_create(*, name: str, email: str, phone: str, password: str) -> Customer:
     """A customer and its login (role customer), together or not at all."""
     user = user_create(email=email, password=password, role=Role.CUSTOMER)
-    return Customer.objects.create(user=user, name=name, phone=phone)
+    customer = Customer.objects.create(user=user, name=name, phone=phone)
+    event_record(type="customer.created", resource=customer, data=customer_data(customer))
+    return customer
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from events.representations import part_data
+from events.services import event_record
 from mechanic_shop.api import response_cache
 from mechanic_shop.errors import Conflict
 
@@ -62,4 +64,14 @@ def part_take_stock(*, part_id: int, quantity: int, now=None) -> bool:
     )
     if taken:
         response_cache.bump_on_commit("inventory")
+        # part.low_stock once, on the take that crosses the reorder level:
+        # at or below it now, above it before (one read, under the row lock
+        # the caller holds).
+        crossed = Part.objects.filter(
+            pk=part_id,
+            quantity_in_stock__lte=F("reorder_level"),
+            quantity_in_stock__gt=F("reorder_level") - quantity,
+        ).first()
+        if crossed is not None:
+            event_record(type="part.low_stock", resource=crossed, data=part_data(crossed))
     return bool(taken)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("vehicles.urls")),
     path("", include("reports.urls")),
     path("", include("canned_jobs.urls")),
+    path("", include("events.urls")),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -521,6 +521,9 @@ MATRIX: list[Row] = [
             *other_methods(path, {"get"}, *ADMINS),
         ]
     ],
+    # -- events: admins only
+    row("get", "/events/", 401, 403, 403, 403, 200),
+    *other_methods("/events/", {"get"}, *ADMINS),
 ]
 
 CASES = [

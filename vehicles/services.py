@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from customers.models import Customer
+from events.representations import vehicle_data
+from events.services import event_record
 from mechanic_shop.errors import Conflict
 
 from .models import Vehicle
@@ -31,6 +33,7 @@ def vehicle_create(
     try:
         with transaction.atomic():
             vehicle.save()
+            event_record(type="vehicle.created", resource=vehicle, data=vehicle_data(vehicle))
     except IntegrityError:
         raise ValidationError(VIN_TAKEN)
     return vehicle

@@ -19,6 +19,7 @@ import base64
 import binascii
 import datetime
 import json
+import uuid
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -287,6 +288,45 @@ class ShopPagination(BasePagination):
         return params
 
 
+class CursorPagination(ShopPagination):
+    """Lists paged by cursor only (``{next, previous, results}``): lists
+    that grow without end (events, webhook deliveries), where neither a
+    count nor an offset stays cheap. ``page_size`` applies; ``page``,
+    ``limit`` and ``offset`` are a 400."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        params = request.query_params
+        for name in (self.page_query_param, self.limit_query_param, self.offset_query_param):
+            if name in params:
+                raise ValidationError({name: ["This list pages by cursor: follow next."]})
+        return self._paginate_by_cursor(queryset, params)
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"].pop("count")
+        return paged
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Items per page; default 20, at most {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The position: absent or empty for the first page, then "
+                "follow `next`/`previous`.",
+                "schema": {"type": "string"},
+            },
+        ]
+
+
 # -- keyset paging ------------------------------------------------------------
 
 
@@ -340,6 +380,8 @@ def _key_of(row, ordering: list[str]) -> list:
         value = row[name] if isinstance(row, dict) else getattr(row, name)
         if isinstance(value, datetime.datetime | datetime.date):
             value = value.isoformat()
+        elif isinstance(value, uuid.UUID):
+            value = str(value)
         values.append(value)
     return values
 

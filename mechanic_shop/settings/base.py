@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "vehicles",
     "reports",
     "canned_jobs",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +321,34 @@ SHOP_LABOR_TAX_RATE = Decimal(env("SHOP_LABOR_TAX_RATE", default="0.05"))
 # Cached list answers (inventory, mechanics, popular). Off only to measure
 # what the cache buys (see bench/).
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
+
+# Background work (events, webhooks): Celery, on Redis in production. With
+# no broker (a laptop) tasks run in the process once the transaction that
+# queued them commits; `make worker` needs one. Publishing never waits long
+# on a dead broker: a task not published is found by the sweep (events.tasks).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5,
+    "max_retries": 1,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_IGNORE_RESULT = True
+# A task whose worker died mid-way runs again: every task is idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "events-sweep": {
+        "task": "events.tasks.events_sweep",
+        "schedule": env.float("EVENT_SWEEP_EVERY_SECONDS", default=60.0),
+    },
+    "events-purge": {"task": "events.tasks.events_purge", "schedule": 3600.0},
+}
+# Events (events.models.Event): kept this many days, then purged; one not
+# dispatched this many seconds after its commit is dispatched by the sweep.
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=30)
+EVENT_SWEEP_AFTER_SECONDS = env.int("EVENT_SWEEP_AFTER_SECONDS", default=60)

@@ -19,3 +19,6 @@ THROTTLE_RATES.update(
 )
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = THROTTLE_RATES
 LOGGING["root"]["level"] = "WARNING"
+# Tasks run in the test's process after its commit, Redis or not (the
+# worker's own tests, marked "worker", turn this off).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

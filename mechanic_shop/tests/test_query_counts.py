@@ -116,16 +116,17 @@ def _statements(ctx) -> list[str]:
 
 
 def test_add_part_query_count(mechanic_client, ticket, part):
-    """The main write path, 18 statements: the JWT's user; the view finds
+    """The main write path, 19 statements: the JWT's user; the view finds
     the ticket and the part (404s); the service locks the ticket, finds its
     "General" job, locks the part, reads the line, writes it, takes the
-    stock (a guarded UPDATE), records the history event, sums the lines and
+    stock (a guarded UPDATE) and reads whether that take crossed the part's
+    reorder level (the part.low_stock event), records the history event, sums the lines and
     writes the money columns; the answer reads the ticket back as the detail
     does (6: the ticket has no vehicle). The first line of a ticket also creates the job: its position,
     the job and its history event, 3 more."""
     url = f"/service-tickets/{ticket.pk}/add-part/{part.pk}/"
     # A new job and line, the same line raised, and again.
-    for quantity, statements in ((1, 21), (2, 18), (1, 18)):
+    for quantity, statements in ((1, 22), (2, 19), (1, 19)):
         with CaptureQueriesContext(connection) as ctx:
             response = mechanic_client.post(url, {"quantity": quantity})
         assert response.status_code == 200, response.content

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from events.representations import authorization_data, ticket_data
+from events.services import event_record
 from inventory.models import Part
 from mechanic_shop.errors import InvalidState
 
@@ -203,6 +205,7 @@ def _require_authorizable(ticket: ServiceTicket) -> None:
 
 
 def _decide(*, by, ticket, approved, declined, method, declined_reason, **details):
+    moves = ticket.status == Status.ESTIMATE and bool(approved)
     for job in approved:
         set_job_status(job, JobStatus.APPROVED, by)
     for job in declined:
@@ -242,6 +245,12 @@ def _decide(*, by, ticket, approved, declined, method, declined_reason, **detail
             "declined_job_ids": authorization.declined_job_ids,
             "authorized_amount": authorization.authorized_amount,
         },
+    )
+    # After the totals: the events show the ticket as this decision left it.
+    if moves:
+        event_record(type="ticket.status_changed", resource=ticket, data=ticket_data(ticket))
+    event_record(
+        type="job.authorized", resource=authorization, data=authorization_data(authorization)
     )
     return authorization
 

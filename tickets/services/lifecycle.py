@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from events.representations import ticket_data
+from events.services import event_record
 from mechanic_shop.errors import InvalidState
 from vehicles.models import Vehicle
 
@@ -84,6 +86,10 @@ def _ticket_transition(*, by, ticket: ServiceTicket, action: str, reason: str) -
     if action == "cancel":
         recalculate_totals(ticket)
     record(ticket, Action.STATUS_CHANGED, by, before=before, after=after)
+    data = ticket_data(ticket)
+    event_record(type="ticket.status_changed", resource=ticket, data=data)
+    if action == "invoice":
+        event_record(type="ticket.invoiced", resource=ticket, data=data)
     return ticket
 
 
@@ -132,6 +138,7 @@ def _decide_all(*, by, ticket: ServiceTicket, action: str, reason: str) -> Servi
             before={"status": status},
             after={"status": Status.ESTIMATE, "reason": reason},
         )
+        event_record(type="ticket.status_changed", resource=ticket, data=ticket_data(ticket))
     return ticket
 
 

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from events.representations import payment_data, ticket_data
+from events.services import event_record
 from mechanic_shop.errors import InvalidState
 
 from .. import workflow
@@ -63,6 +65,7 @@ def ticket_record_payment(
         ticket.paid_at = timezone.now()
     ticket.save()
     record(ticket, Action.PAYMENT_RECORDED, by, before=before, after=after)
+    event_record(type="payment.created", resource=payment, data=payment_data(payment))
     if ticket.status == Status.PAID:
         record(
             ticket,
@@ -71,4 +74,5 @@ def ticket_record_payment(
             before={"status": Status.INVOICED},
             after={"status": Status.PAID},
         )
+        event_record(type="ticket.status_changed", resource=ticket, data=ticket_data(ticket))
     return payment

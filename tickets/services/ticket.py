@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from customers.models import Customer
+from events.representations import ticket_data
+from events.services import event_record
 from mechanic_shop.errors import InvalidState
 from mechanics.models import Mechanic
 from vehicles.models import Vehicle
@@ -54,6 +56,7 @@ def ticket_create(
     record(ticket, Action.CREATED, by, after={f: getattr(ticket, f) for f in EDITABLE_FIELDS})
     set_mechanics(ticket, by=by, add=mechanics)
     recalculate_totals(ticket)
+    event_record(type="ticket.created", resource=ticket, data=ticket_data(ticket))
     return ticket
 
 
@@ -93,6 +96,7 @@ def ticket_update(
         )
     if {"discount_type", "discount_value"} & set(changed):
         recalculate_totals(ticket)
+    event_record(type="ticket.updated", resource=ticket, data=ticket_data(ticket))
     return ticket
 
 
