@@ -32,6 +32,8 @@ CACHES = cache_config(env("REDIS_URL", default=None))
 # Django trusts X-Forwarded-Proto, or SECURE_SSL_REDIRECT=false when the proxy
 # already redirects.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer's probes come in plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
@@ -48,3 +50,5 @@ X_FRAME_OPTIONS = "DENY"
 # schema stays available (it documents the contract), errors never show a
 # traceback.
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="INFO")
+# One JSON object per line, for the log collector.
+LOGGING["handlers"]["console"]["formatter"] = "json"
