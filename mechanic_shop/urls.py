@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts import views as account_views
 from mechanic_shop.api.exceptions import json_not_found
+from mechanic_shop.health import HealthView, ReadyView
 
 # Paths outside the routers are written "…/?$" so they answer with and
 # without the trailing slash, like the router paths (APPEND_SLASH is off).
@@ -28,6 +29,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("canned_jobs.urls")),
     path("", include("events.urls")),
+    re_path(r"^healthz/?$", HealthView.as_view(), name="healthz"),
+    re_path(r"^readyz/?$", ReadyView.as_view(), name="readyz"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -524,6 +524,15 @@ MATRIX: list[Row] = [
     # -- events: admins only
     row("get", "/events/", 401, 403, 403, 403, 200),
     *other_methods("/events/", {"get"}, *ADMINS),
+    # -- operations: anyone, no authentication (a token is not even read)
+    *[
+        r
+        for path in ("/healthz", "/readyz")
+        for r in [
+            row("get", path, 200, 200, 200, 200, 200),
+            *other_methods(path, {"get"}, *[405] * 5),
+        ]
+    ],
 ]
 
 CASES = [
