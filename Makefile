@@ -47,7 +47,8 @@ test-browser: $(VENV)/.dev
 # The README's screenshots, as the browser tests leave them.
 screenshots: test-browser
 	mkdir -p docs/screenshots
-	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-list.png docs/screenshots/
+	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-list.png \
+	   test-artifacts/approval-page-phone.png docs/screenshots/
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("vehicles.urls")),
     path("", include("reports.urls")),
+    path("", include("approvals.urls")),
     path("", include("canned_jobs.urls")),
     path("", include("events.urls")),
     re_path(r"^healthz/?$", HealthView.as_view(), name="healthz"),

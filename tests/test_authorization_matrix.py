@@ -27,6 +27,8 @@ from django.urls import get_resolver
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from approvals import services as approval_services
+from approvals.tokens import link_token
 from conftest import client_for
 from tests.database_state import snapshot
 from tests.factories import (
@@ -125,12 +127,20 @@ class World:
             parts=[{"part": self.part, "quantity": 1}],
         )
 
+    @functools.cached_property
+    def approval_token(self):  # of a link to A's ticket's approval page
+        issued = approval_services.approval_link_create(
+            by=self.mechanic.user, ticket=self.ticket, site_url="http://testserver/"
+        )
+        return link_token(issued.link)
+
     NAMES = {"a": "customer_a", "b": "customer_b"}
 
     def path(self, template: str) -> str:
-        """``template`` with the ids of the objects it names."""
+        """``template`` with the ids of the objects it names (a token as it is)."""
         names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
-        return template.format(**{n: getattr(self, self.NAMES.get(n, n)).pk for n in names})
+        values = {n: getattr(self, self.NAMES.get(n, n)) for n in names}
+        return template.format(**{n: getattr(v, "pk", v) for n, v in values.items()})
 
     def client(self, caller: str) -> APIClient:
         user = {
@@ -256,6 +266,10 @@ def dismissal(world):
     return {"reason": "Sold the car"}
 
 
+def decide_on_the_job(world):  # the approval page's form
+    return {f"job_{world.job.pk}": "approve", "signed_name": "Alice A"}
+
+
 def fewer_hours(world):
     return {"hours": "0.50"}
 
@@ -299,6 +313,8 @@ class Row:
     body: object = None
     # Accepted, yet nothing stored changes (logins and tokens live elsewhere).
     stateless: bool = False
+    # A page for people, not the API: a form posted, HTML answers.
+    page: bool = False
 
 
 def row(method, path, anonymous, customer_a, customer_b, mechanic, admin, body=None, **kw):
@@ -317,6 +333,16 @@ def token_door(path: str, body, expected: int, *, stateless=True) -> list[Row]:
     return [
         row("post", path, *([expected] * 5), body=body, stateless=stateless),
         *other_methods(path, {"post"}, 405, 405, 405, 405, 405),
+    ]
+
+
+def link_page(path: str, body) -> list[Row]:
+    """A page opened by a link's token: no login, the token is the
+    credential, so every caller gets the same answer."""
+    return [
+        row("get", path, *([200] * 5), page=True),
+        row("post", path, *([200] * 5), body=body, page=True),
+        *[row(m, path, *([405] * 5), page=True) for m in METHODS if m not in {"get", "post"}],
     ]
 
 
@@ -454,6 +480,10 @@ MATRIX: list[Row] = [
         body=approve_the_job,
     ),
     *other_methods("/service-tickets/{ticket}/authorizations/", {"get", "post"}, *STAFF),
+    # -- approval links: staff issue them, the customer's page opens with one
+    row("post", "/service-tickets/{ticket}/approval-link/", 401, 403, 403, 201, 201),
+    *other_methods("/service-tickets/{ticket}/approval-link/", {"post"}, *STAFF),
+    *link_page("/approve/{approval_token}/", decide_on_the_job),
     # -- recommendations: the vehicle's owner reads them, staff revive and dismiss
     row("get", "/vehicles/{vehicle}/recommendations/", 401, 200, 404, 200, 200),
     *other_methods("/vehicles/{vehicle}/recommendations/", {"get"}, *LOGGED_IN),
@@ -557,11 +587,14 @@ def test_matrix(world, case, caller, expected):
     body = case.body(world) if case.body else None
     before = snapshot()
 
-    response = getattr(client, case.method)(path, body, format="json")
+    response = getattr(client, case.method)(path, body, format="multipart" if case.page else "json")
 
     assert response.status_code == expected, response.content
     changed = snapshot() != before
-    if expected >= 400:
+    if expected >= 400 and case.page:  # a page for people answers with a page
+        assert response["Content-Type"].startswith("text/html")
+        assert not changed, "a refused request changed the database"
+    elif expected >= 400:
         assert response["Content-Type"].startswith("application/json")
         body = response.json()
         if expected == 400:  # refused on ownership grounds, answered on the field
@@ -573,7 +606,7 @@ def test_matrix(world, case, caller, expected):
         assert not changed, "a read changed the database"
     else:
         assert changed != case.stateless, "an accepted write changed nothing"
-    if expected == 200 and case.method == "get" and case.path.endswith("}/"):
+    if expected == 200 and case.method == "get" and case.path.endswith("}/") and not case.page:
         assert response.json()["id"] == int(path.rstrip("/").rsplit("/", 1)[1])
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tickets",
     "vehicles",
     "reports",
+    "approvals",
     "canned_jobs",
     "events",
 ]
@@ -214,6 +215,8 @@ THROTTLE_RATES = {
     "user": env("THROTTLE_USER", default="1000/min"),
     "login": env("THROTTLE_LOGIN", default="5/min"),
 }
+# The customer's approval pages (approvals.throttles), per client IP.
+THROTTLE_APPROVAL = env("THROTTLE_APPROVAL", default="30/min")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -332,6 +335,25 @@ LOGGING = {
 SHOP_LABOR_RATE = Decimal(env("SHOP_LABOR_RATE", default="95.00"))
 SHOP_PARTS_TAX_RATE = Decimal(env("SHOP_PARTS_TAX_RATE", default="0.0825"))
 SHOP_LABOR_TAX_RATE = Decimal(env("SHOP_LABOR_TAX_RATE", default="0.05"))
+
+# The name the customer's pages and mails are signed with (approvals).
+SHOP_NAME = env("SHOP_NAME", default="Mechanic Shop")
+
+# Mail (approval links): SMTP when EMAIL_HOST is set, else printed on the
+# console (a laptop). Sent after the commit, bounded by EMAIL_TIMEOUT.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@localhost")
 
 # Cached list answers (inventory, mechanics, popular). Off only to measure
 # what the cache buys (see bench/).
