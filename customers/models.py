@@ -21,7 +21,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name", "id"], name="customer_name_idx")]
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            # Incremental sync: ?updated_after= and ordering=updated_at by cursor.
+            models.Index(fields=["updated_at", "id"], name="customer_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

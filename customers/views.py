@@ -9,6 +9,7 @@ from accounts.models import Role
 from mechanic_shop.api.permissions import IsCustomer, IsStaff
 from mechanic_shop.api.response_cache import cached_response
 from mechanic_shop.api.schema import error_responses
+from mechanic_shop.api.sync import SyncedListMixin
 from mechanic_shop.api.throttles import FixedWindowRateThrottle
 from mechanic_shop.api.viewsets import ShopViewSet
 from tickets.selectors import TICKETS, TICKETS_PER_USER_ROLES, ticket_list, ticket_list_count
@@ -84,6 +85,7 @@ def _profile_fields(validated_data: dict) -> dict:
     ),
 )
 class CustomerViewSet(
+    SyncedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     ShopViewSet,
@@ -92,7 +94,7 @@ class CustomerViewSet(
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     search_fields = ["name", "user__email"]
-    ordering_fields = ["name", "id", "created_at"]
+    ordering_fields = ["name", "id", "created_at", "updated_at"]
     ordering = ["name", "id"]
     permission_classes = [IsAuthenticated]
     permissions_by_action = {
@@ -106,8 +108,9 @@ class CustomerViewSet(
 
     @property
     def cursor_paging(self) -> bool:
-        """?cursor= for deep paging of my-tickets (mechanic_shop.api.pagination)."""
-        return self.action == "my_tickets"
+        """?cursor= for deep paging of my-tickets and the list
+        (mechanic_shop.api.pagination, mechanic_shop.api.sync)."""
+        return self.action in ("list", "my_tickets")
 
     def count_for_pagination(self, queryset):
         if self.action != "my_tickets":

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import F
 from drf_spectacular.utils import extend_schema_field
 
+from mechanic_shop.api.sync import updated_after_filter
+
 from .models import Part
 
 
@@ -14,10 +16,11 @@ class PartFilter(django_filters.FilterSet):
     )
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+    updated_after = updated_after_filter()
 
     class Meta:
         model = Part
-        fields = ["low_stock", "part_number", "min_price", "max_price"]
+        fields = ["low_stock", "part_number", "min_price", "max_price", "updated_after"]
 
     @extend_schema_field({"type": "string", "enum": ["true", "false"]})
     def filter_low_stock(self, queryset, name, value):

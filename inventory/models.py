@@ -19,6 +19,8 @@ class Part(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="part_name_idx"),
             models.Index(fields=["price", "id"], name="part_price_idx"),
+            # Incremental sync: ?updated_after= and ordering=updated_at by cursor.
+            models.Index(fields=["updated_at", "id"], name="part_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gte=0), name="part_price_gte_0"),

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from mechanic_shop.api.permissions import IsStaff
 from mechanic_shop.api.response_cache import CachedListMixin
 from mechanic_shop.api.schema import error_responses
+from mechanic_shop.api.sync import SyncedListMixin
 from mechanic_shop.api.viewsets import ShopViewSet
 
 from . import services
@@ -52,13 +53,15 @@ from .serializers import PartSerializer
         },
     ),
 )
-class PartViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet):
+class PartViewSet(
+    SyncedListMixin, CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet
+):
     cache_namespace = "inventory"
     queryset = Part.objects.all()
     serializer_class = PartSerializer
     filterset_class = PartFilter
     search_fields = ["name", "part_number"]
-    ordering_fields = ["price", "name", "quantity_in_stock", "part_number", "id"]
+    ordering_fields = ["price", "name", "quantity_in_stock", "part_number", "updated_at", "id"]
     ordering = ["name", "id"]
     permission_classes = [IsStaff]
     permissions_by_action = {"list": [AllowAny], "retrieve": [AllowAny]}

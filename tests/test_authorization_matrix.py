@@ -554,6 +554,9 @@ MATRIX: list[Row] = [
     # -- events: admins only
     row("get", "/events/", 401, 403, 403, 403, 200),
     *other_methods("/events/", {"get"}, *ADMINS),
+    # -- sync: the deleted records, staff
+    row("get", "/sync/deleted/", 401, 403, 403, 200, 200),
+    *other_methods("/sync/deleted/", {"get"}, *STAFF),
     # -- operations: anyone, no authentication (a token is not even read)
     *[
         r

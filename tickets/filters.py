@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, ExpressionWrapper, IntegerField, OuterRef
 
 from mechanic_shop.api.filters import IdFilter
+from mechanic_shop.api.sync import updated_after_filter
 from mechanics.models import Mechanic
 from vehicles.validators import normalize_vin
 
@@ -22,10 +23,12 @@ class ServiceTicketFilter(django_filters.FilterSet):
     )
     vehicle = IdFilter(field_name="vehicle_id", label="Vehicle id")
     invoice_number = IdFilter(label="Invoice number")
+    updated_after = updated_after_filter()
 
     class Meta:
         model = ServiceTicket
         fields = [
+            "updated_after",
             "customer",
             "mechanic",
             "vin",

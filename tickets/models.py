@@ -144,6 +144,8 @@ class ServiceTicket(models.Model):
             models.Index(fields=["status", "-service_date", "-id"], name="ticket_status_date_idx"),
             models.Index(fields=["invoiced_at"], name="ticket_invoiced_idx"),
             models.Index(fields=["completed_at"], name="ticket_completed_idx"),
+            # Incremental sync: ?updated_after= and ordering=updated_at by cursor.
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -15,6 +16,7 @@ from inventory.models import Part
 from mechanic_shop.api.permissions import IsAdmin, IsStaff, IsStaffOrReadOnly, is_staff_role
 from mechanic_shop.api.response_cache import CachedListMixin
 from mechanic_shop.api.schema import error_responses
+from mechanic_shop.api.sync import SyncedListMixin, filter_updated_after
 from mechanic_shop.api.viewsets import ShopViewSet
 from mechanics.models import Mechanic
 
@@ -101,7 +103,7 @@ TICKET_RESPONSE = {200: ServiceTicketSerializer}
     ),
 )
 class ServiceTicketViewSet(
-    CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet
+    SyncedListMixin, CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet
 ):
     queryset = ServiceTicket.objects.none()  # the model, for the schema; see get_queryset
     # The list and the detail are cached answers, a customer's per customer.
@@ -110,7 +112,7 @@ class ServiceTicketViewSet(
     serializer_class = ServiceTicketSerializer
     filterset_class = ServiceTicketFilter
     search_fields = ["vin", "service_desc", "customer__name"]
-    ordering_fields = ["service_date", "created_at", "id"]
+    ordering_fields = ["service_date", "created_at", "updated_at", "id"]
     ordering = ["-service_date", "-id"]
     permission_classes = [IsStaff]
     # Customers reach only their own tickets (get_queryset): others are 404.
@@ -527,6 +529,14 @@ class ServiceTicketViewSet(
         "payment on an invoiced ticket; partial payments are fine, more than the balance "
         "due is a 400, and a zero balance makes the ticket paid.",
         request=PaymentSerializer,
+        parameters=[
+            OpenApiParameter(
+                "updated_after",
+                OpenApiTypes.DATETIME,
+                description="GET: only the payments recorded after this moment (ISO 8601; "
+                "payments never change, so this reads their created_at).",
+            )
+        ],
         responses={
             200: PaymentSerializer(many=True),
             201: PaymentSerializer,
@@ -538,6 +548,8 @@ class ServiceTicketViewSet(
         ticket = self.get_object()
         if request.method == "GET":
             payments = Payment.objects.filter(ticket=ticket).select_related("received_by")
+            # Payments never change once recorded: updated_after reads created_at.
+            payments = filter_updated_after(request, payments, "created_at")
             page = self.paginate_queryset(payments.order_by("id"))
             return self.get_paginated_response(PaymentSerializer(page, many=True).data)
         serializer = PaymentSerializer(data=request.data)

@@ -32,7 +32,11 @@ class Vehicle(models.Model):
 
     class Meta:
         ordering = ["customer_id", "id"]
-        indexes = [models.Index(fields=["customer", "id"], name="vehicle_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "id"], name="vehicle_customer_idx"),
+            # Incremental sync: ?updated_after= and ordering=updated_at by cursor.
+            models.Index(fields=["updated_at", "id"], name="vehicle_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         label = " ".join(str(part) for part in (self.year, self.make, self.model) if part)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from customers.models import Customer
 from mechanic_shop.api.schema import error_responses
+from mechanic_shop.api.sync import SyncedListMixin
 from mechanic_shop.api.viewsets import ShopViewSet
 from tickets.selectors import ticket_list, vehicle_recommendations
 from tickets.serializers import (
@@ -66,12 +67,14 @@ OWNERSHIP = (
         responses={204: OpenApiResponse(description="Deleted."), **error_responses(401, 404, 409)},
     ),
 )
-class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet):
+class VehicleViewSet(
+    SyncedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopViewSet
+):
     queryset = Vehicle.objects.none()  # the model, for the schema; see get_queryset
     serializer_class = VehicleSerializer
     filterset_class = VehicleFilter
     search_fields = ["vin", "license_plate", "make", "model"]
-    ordering_fields = ["id", "year", "mileage", "created_at"]
+    ordering_fields = ["id", "year", "mileage", "created_at", "updated_at"]
     ordering = ["id"]
     permission_classes = [IsAuthenticated]
 

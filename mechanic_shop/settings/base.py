@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "approvals",
     "canned_jobs",
     "events",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -384,8 +385,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EVENT_SWEEP_EVERY_SECONDS", default=60.0),
     },
     "events-purge": {"task": "events.tasks.events_purge", "schedule": 3600.0},
+    "tombstones-purge": {"task": "sync.tasks.tombstones_purge", "schedule": 86400.0},
 }
 # Events (events.models.Event): kept this many days, then purged; one not
 # dispatched this many seconds after its commit is dispatched by the sweep.
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=30)
 EVENT_SWEEP_AFTER_SECONDS = env.int("EVENT_SWEEP_AFTER_SECONDS", default=60)
+
+# Incremental sync (README, "Sync and limits"). Tombstones of deleted records
+# are kept this many days (purge_tombstones, or the worker's daily task).
+SYNC_TOMBSTONE_DAYS = env.int("SYNC_TOMBSTONE_DAYS", default=90)
+# A list read in (updated_at, id) order by cursor leaves out the records
+# changed in the last seconds: a transaction still open may yet commit a row
+# stamped then, which a cursor already past that time would never see.
+SYNC_SETTLE_SECONDS = env.float("SYNC_SETTLE_SECONDS", default=2.0)

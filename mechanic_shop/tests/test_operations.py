@@ -51,7 +51,8 @@ def test_readyz_reports_each_dependency(anon, settings):
 
 
 def test_readyz_is_503_without_the_database_and_names_the_error(anon, monkeypatch, settings):
-    settings.DATABASES["default"]["PASSWORD"] = "s3cret-db-pass"
+    # setitem: put back after the test, or every later connection would use it.
+    monkeypatch.setitem(settings.DATABASES["default"], "PASSWORD", "s3cret-db-pass")
 
     def refuse():
         raise OperationalError(2003, "Can't connect (password s3cret-db-pass)")

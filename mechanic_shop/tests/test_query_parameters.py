@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 GROUP_CHOICE = '"{}" is not a valid choice.'
 DATE_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
-PART_ORDER = "price, name, quantity_in_stock, part_number, id"
-TICKET_ORDER = "service_date, created_at, id"
+PART_ORDER = "price, name, quantity_in_stock, part_number, updated_at, id"
+TICKET_ORDER = "service_date, created_at, updated_at, id"
 
 
 def cannot_order(term: str, fields: str) -> str:
@@ -64,12 +64,16 @@ REFUSED = [
     ("/inventory/?ordering=--price", "ordering", cannot_order("--price", PART_ORDER)),
     ("/inventory/?ordering=", "ordering", BLANK),
     ("/inventory/?ordering=name&ordering=", "ordering", BLANK),
-    ("/customers/?ordering=email", "ordering", cannot_order("email", "name, id, created_at")),
+    (
+        "/customers/?ordering=email",
+        "ordering",
+        cannot_order("email", "name, id, created_at, updated_at"),
+    ),
     ("/mechanics/?ordering=salary", "ordering", cannot_order("salary", "name, id")),
     (
         "/vehicles/?ordering=vin",
         "ordering",
-        cannot_order("vin", "id, year, mileage, created_at"),
+        cannot_order("vin", "id, year, mileage, created_at, updated_at"),
     ),
     ("/service-tickets/?ordering=total", "ordering", cannot_order("total", TICKET_ORDER)),
     # Pagination garbage (an empty page or page_size still means the default).

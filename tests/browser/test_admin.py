@@ -72,7 +72,7 @@ def test_staff_writes_a_ticket_with_mechanics_and_a_part(page, live_server, traf
     page.get_by_role("button", name="Save and continue editing").click()
 
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
-    expect(page.locator(".field-status")).to_contain_text("Estimate")
+    expect(page.locator("div.form-row.field-status")).to_contain_text("Estimate")
     ticket = ServiceTicket.objects.latest("id")
     assert (ticket.customer, ticket.vehicle, ticket.vin) == (customer, accord, VIN)
     assert (ticket.status, ticket.service_date) == (Status.ESTIMATE, timezone.localdate())
