@@ -33,7 +33,7 @@ run: $(VENV)/.runtime
 # of CELERY_BROKER_URL (default REDIS_URL): Redis must be running.
 worker: $(VENV)/.runtime
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-mechanic_shop.settings.dev} \
-	  $(BIN)/celery -A mechanic_shop worker -B --loglevel=info
+	  $(BIN)/celery -A mechanic_shop worker -B --loglevel=info --schedule=$(VENV)/celerybeat-schedule
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("approvals.urls")),
     path("", include("canned_jobs.urls")),
     path("", include("events.urls")),
+    path("", include("webhooks.urls")),
     path("", include("sync.urls")),
     re_path(r"^healthz/?$", HealthView.as_view(), name="healthz"),
     re_path(r"^readyz/?$", ReadyView.as_view(), name="readyz"),

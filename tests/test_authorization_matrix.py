@@ -24,12 +24,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from approvals import services as approval_services
 from approvals.tokens import link_token
 from conftest import client_for
+from events.models import Event
 from tests.database_state import snapshot
 from tests.factories import (
     PASSWORD,
@@ -43,6 +45,7 @@ from tests.factories import (
 )
 from tickets import services as ticket_services
 from tickets.models import Recommendation
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +136,21 @@ class World:
             by=self.mechanic.user, ticket=self.ticket, site_url="http://testserver/"
         )
         return link_token(issued.link)
+
+    @functools.cached_property
+    def webhook_endpoint(self):
+        return webhook_services.endpoint_create(url="http://127.0.0.1:9/hooks", event_types=["*"])
+
+    @functools.cached_property
+    def event(self):  # dispatched; a redelivery goes to the endpoint
+        self.webhook_endpoint  # noqa: B018 - subscribed to every event
+        return Event.objects.create(
+            type="customer.created",
+            resource_type="customer",
+            resource_id=str(self.customer_a.pk),
+            data={"id": self.customer_a.pk},
+            dispatched_at=timezone.now(),
+        )
 
     NAMES = {"a": "customer_a", "b": "customer_b"}
 
@@ -268,6 +286,14 @@ def dismissal(world):
 
 def decide_on_the_job(world):  # the approval page's form
     return {f"job_{world.job.pk}": "approve", "signed_name": "Alice A"}
+
+
+def new_webhook_endpoint(world):
+    return {"url": "http://127.0.0.1:9/hooks", "event_types": ["ticket.created"]}
+
+
+def describe(world):
+    return {"description": "The CRM"}
 
 
 def fewer_hours(world):
@@ -554,6 +580,34 @@ MATRIX: list[Row] = [
     # -- events: admins only
     row("get", "/events/", 401, 403, 403, 403, 200),
     *other_methods("/events/", {"get"}, *ADMINS),
+    row("post", "/events/{event}/redeliver/", 401, 403, 403, 403, 202),
+    *other_methods("/events/{event}/redeliver/", {"post"}, *ADMINS),
+    # -- webhooks: admins only
+    row("get", "/webhooks/endpoints/", 401, 403, 403, 403, 200),
+    row("post", "/webhooks/endpoints/", 401, 403, 403, 403, 201, body=new_webhook_endpoint),
+    *other_methods("/webhooks/endpoints/", {"get", "post"}, *ADMINS),
+    row("get", "/webhooks/endpoints/{webhook_endpoint}/", 401, 403, 403, 403, 200),
+    row("patch", "/webhooks/endpoints/{webhook_endpoint}/", 401, 403, 403, 403, 200, body=describe),
+    row("delete", "/webhooks/endpoints/{webhook_endpoint}/", 401, 403, 403, 403, 204),
+    *other_methods("/webhooks/endpoints/{webhook_endpoint}/", {"get", "patch", "delete"}, *ADMINS),
+    *[
+        r
+        for verb in ("rotate-secret", "test")
+        for r in [
+            row(
+                "post",
+                f"/webhooks/endpoints/{{webhook_endpoint}}/{verb}/",
+                401,
+                403,
+                403,
+                403,
+                202 if verb == "test" else 200,
+            ),
+            *other_methods(f"/webhooks/endpoints/{{webhook_endpoint}}/{verb}/", {"post"}, *ADMINS),
+        ]
+    ],
+    row("get", "/webhooks/deliveries/", 401, 403, 403, 403, 200),
+    *other_methods("/webhooks/deliveries/", {"get"}, *ADMINS),
     # -- sync: the deleted records, staff
     row("get", "/sync/deleted/", 401, 403, 403, 200, 200),
     *other_methods("/sync/deleted/", {"get"}, *STAFF),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "approvals",
     "canned_jobs",
     "events",
+    "webhooks",
     "sync",
 ]
 
@@ -385,12 +386,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EVENT_SWEEP_EVERY_SECONDS", default=60.0),
     },
     "events-purge": {"task": "events.tasks.events_purge", "schedule": 3600.0},
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.deliveries_sweep",
+        "schedule": env.float("WEBHOOK_SWEEP_EVERY_SECONDS", default=10.0),
+    },
     "tombstones-purge": {"task": "sync.tasks.tombstones_purge", "schedule": 86400.0},
 }
 # Events (events.models.Event): kept this many days, then purged; one not
 # dispatched this many seconds after its commit is dispatched by the sweep.
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=30)
 EVENT_SWEEP_AFTER_SECONDS = env.int("EVENT_SWEEP_AFTER_SECONDS", default=60)
+# Webhooks (webhooks.services): a 2xx within the timeout is a delivery; else
+# tried again after each delay (seconds), then given up; an endpoint with
+# this many events given up in a row is disabled. Private, loopback and
+# link-local addresses are refused (webhooks.addresses); loopback allowed in
+# dev and tests, https required in production.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_DELAYS = env.list(
+    "WEBHOOK_RETRY_DELAYS", cast=int, default=[30, 120, 600, 3600, 21600]
+)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=20)
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=False)
 
 # Incremental sync (README, "Sync and limits"). Tombstones of deleted records
 # are kept this many days (purge_tombstones, or the worker's daily task).

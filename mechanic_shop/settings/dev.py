@@ -9,3 +9,6 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
 WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Webhooks to a receiver on this machine.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=True)

@@ -52,3 +52,6 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="INFO")
 # One JSON object per line, for the log collector.
 LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Webhooks go out over https only (webhooks.addresses).
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=True)

@@ -22,3 +22,5 @@ LOGGING["root"]["level"] = "WARNING"
 # Tasks run in the test's process after its commit, Redis or not (the
 # worker's own tests, marked "worker", turn this off).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# The tests' webhook receiver listens on 127.0.0.1.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=True)
