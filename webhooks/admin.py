@@ -15,6 +15,11 @@ class EndpointAdmin(admin.ModelAdmin):
     exclude = ("secret",)  # shown once, by the API's create
     readonly_fields = ("failure_count", "disabled_reason", "created_at", "updated_at")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
