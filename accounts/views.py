@@ -6,13 +6,21 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenViewBase
 
+from idempotency.views import IdempotencyKeyMixin
 from mechanic_shop.api.schema import ERRORS_401, error_responses
 from mechanic_shop.api.throttles import AnonRateThrottle, LoginRateThrottle
 
 from . import selectors, serializers
 
 
-class LoginView(TokenViewBase):
+class TokenDoor(IdempotencyKeyMixin, TokenViewBase):
+    """A door that answers tokens: an Idempotency-Key is checked, never
+    stored with its answer (credentials stay out of the database)."""
+
+    idempotency_stores_answers = False
+
+
+class LoginView(TokenDoor):
     throttle_classes = [AnonRateThrottle, LoginRateThrottle]
 
 
@@ -68,7 +76,7 @@ class AnyLoginView(LoginView):
     responses={200: serializers.TokenPairSerializer, **error_responses(400, 401)},
     auth=[],
 )
-class RefreshView(TokenViewBase):
+class RefreshView(TokenDoor):
     serializer_class = serializers.RefreshSerializer
 
 
@@ -80,7 +88,7 @@ class RefreshView(TokenViewBase):
     responses={204: OpenApiResponse(description="Logged out."), **error_responses(400, 401)},
     auth=[],
 )
-class LogoutView(TokenViewBase):
+class LogoutView(TokenDoor):
     serializer_class = serializers.LogoutSerializer
 
     def post(self, request, *args, **kwargs):

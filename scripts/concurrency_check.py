@@ -12,7 +12,10 @@ of simultaneous requests split between them. Checks:
   total;
 * login throttle (5 per minute, per client address and email): 20
   simultaneous attempts -> exactly 5 reach the password check, 15 answer
-  429, across both servers.
+  429, across both servers;
+* idempotency key: 50 simultaneous identical payments with one
+  Idempotency-Key -> exactly one payment recorded; every answer is that
+  payment (201, the first or its replay) or a 409 "in progress".
 
     DATABASE_URL=mysql://root@127.0.0.1:3306/shop REDIS_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python scripts/concurrency_check.py
@@ -34,7 +37,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 import live_server
@@ -47,24 +50,29 @@ PASSWORD = "concurrency-pass-2024"
 class Answer:
     status: int
     body: object
+    headers: dict = field(default_factory=dict)
 
 
-def call(method: str, url: str, body=None, token: str | None = None) -> Answer:
+def call(
+    method: str, url: str, body=None, token: str | None = None, headers: dict | None = None
+) -> Answer:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             raw = response.read()
-            return Answer(response.status, json.loads(raw) if raw else None)
+            return Answer(response.status, json.loads(raw) if raw else None, dict(response.headers))
     except urllib.error.HTTPError as error:
         raw = error.read()
         try:
-            return Answer(error.code, json.loads(raw))
+            return Answer(error.code, json.loads(raw), dict(error.headers))
         except ValueError:
-            return Answer(error.code, raw[:200])
+            return Answer(error.code, raw[:200], dict(error.headers))
 
 
 def burst(requests: list[tuple], workers: int = 48) -> list[Answer]:
@@ -250,8 +258,68 @@ def check_login_throttle(world: dict, urls: list[str], checks: Checks) -> None:
     )
 
 
+def check_idempotent_payment(world: dict, urls: list[str], checks: Checks) -> None:
+    from inventory.services import part_create
+    from tickets.models import Payment
+    from tickets.services import ticket_add_part, ticket_create, ticket_transition
+
+    part = part_create(
+        name="Wiper", part_number="LOAD-IK", price=Decimal("40.00"), quantity_in_stock=1
+    )
+    billed = ticket_create(
+        customer=world["billed"].customer,
+        vin=world["billed"].vin,
+        service_date="2026-03-02",
+        service_desc="Idempotency-Key race",
+    )
+    ticket_add_part(ticket=billed, part=part, quantity=1)
+    for action in ("approve", "start", "complete", "invoice"):
+        billed = ticket_transition(ticket=billed, action=action)
+    key = {"Idempotency-Key": "concurrency-check-payment-1"}
+    requests = [
+        (
+            "POST",
+            f"{urls[n % 2]}/service-tickets/{billed.pk}/payments/",
+            {"amount": "10.00", "method": "card"},
+            world["token"],
+            key,
+        )
+        for n in range(50)
+    ]
+    answers = burst(requests)
+    statuses = Counter(a.status for a in answers)
+    replayed = sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers)
+    print(
+        f"idempotency key: 50 identical payments, one key -> {dict(statuses)}, {replayed} replayed"
+    )
+    payments = list(Payment.objects.filter(ticket=billed))
+    checks.expect("exactly one payment recorded", len(payments) == 1, str(len(payments)))
+    ids = {a.body.get("id") for a in answers if a.status == 201 and isinstance(a.body, dict)}
+    checks.expect(
+        "every 201 is that payment",
+        len(payments) == 1 and ids == {payments[0].pk},
+        str(ids),
+    )
+    checks.expect(
+        "one answered first, the other 201s replayed",
+        statuses[201] >= 1 and replayed == statuses[201] - 1,
+        f"{statuses[201]} x 201, {replayed} replayed",
+    )
+    others = [a for a in answers if a.status != 201]
+    checks.expect(
+        "the others are 409 in progress",
+        all(
+            a.status == 409
+            and isinstance(a.body, dict)
+            and a.body.get("code") == "idempotency_key_in_progress"
+            for a in others
+        ),
+        str(Counter((a.status, str(a.body)[:60]) for a in others)),
+    )
+
+
 # Each check: a function (world, server urls, checks). A new race is one more.
-CHECKS = [check_stock, check_payments, check_login_throttle]
+CHECKS = [check_stock, check_payments, check_login_throttle, check_idempotent_payment]
 
 
 def main() -> int:

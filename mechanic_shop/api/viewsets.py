@@ -1,10 +1,13 @@
-"""The base of every viewset: numeric ids in URLs, permissions per action."""
+"""The base of every viewset: numeric ids in URLs, permissions per action,
+``Idempotency-Key`` on POST and PATCH."""
 
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from idempotency.views import IdempotencyKeyMixin
 
-class ShopViewSet(viewsets.GenericViewSet):
+
+class ShopViewSet(IdempotencyKeyMixin, viewsets.GenericViewSet):
     # Ids are numbers: "/customers/login/" can never be read as a customer.
     lookup_value_regex = r"\d+"
     permission_classes = [IsAuthenticated]

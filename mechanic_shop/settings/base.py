@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "approvals",
     "canned_jobs",
+    "idempotency",
     "events",
     "webhooks",
     "sync",
@@ -296,6 +297,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mechanic_shop.api.schema.integer_path_ids",
+        "idempotency.schema.document_idempotency_keys",
         "mechanic_shop.api.schema.add_cross_cutting_responses",
     ],
 }
@@ -357,6 +359,10 @@ EMAIL_BACKEND = env(
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@localhost")
 
+# How long a POST or PATCH's Idempotency-Key and its stored answer are kept
+# (idempotency.services; purge_idempotency_keys deletes them afterwards).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
 # Cached list answers (inventory, mechanics, popular). Off only to measure
 # what the cache buys (see bench/).
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
@@ -386,6 +392,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EVENT_SWEEP_EVERY_SECONDS", default=60.0),
     },
     "events-purge": {"task": "events.tasks.events_purge", "schedule": 3600.0},
+    "idempotency-keys-purge": {
+        "task": "idempotency.tasks.idempotency_keys_purge",
+        "schedule": 3600.0,
+    },
     "webhooks-sweep": {
         "task": "webhooks.tasks.deliveries_sweep",
         "schedule": env.float("WEBHOOK_SWEEP_EVERY_SECONDS", default=10.0),
