@@ -1,4 +1,10 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -126,6 +132,7 @@ class RedeliverViewSet(ShopViewSet):
         summary="Send an event again",
         description="Admins. To every active endpoint subscribed to it, from the first "
         "attempt of the retry schedule.",
+        parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         request=None,
         responses={202: RedeliverySerializer, **error_responses(401, 403, 404)},
         tags=["events"],
