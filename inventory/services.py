@@ -67,11 +67,9 @@ def part_take_stock(*, part_id: int, quantity: int, now=None) -> bool:
         # part.low_stock once, on the take that crosses the reorder level:
         # at or below it now, above it before (one read, under the row lock
         # the caller holds).
-        crossed = Part.objects.filter(
-            pk=part_id,
-            quantity_in_stock__lte=F("reorder_level"),
-            quantity_in_stock__gt=F("reorder_level") - quantity,
-        ).first()
-        if crossed is not None:
-            event_record(type="part.low_stock", resource=crossed, data=part_data(crossed))
+        # Compared here, not in SQL: reorder_level - quantity can go below
+        # zero, out of range for MariaDB's unsigned columns.
+        part = Part.objects.get(pk=part_id)
+        if part.quantity_in_stock <= part.reorder_level < part.quantity_in_stock + quantity:
+            event_record(type="part.low_stock", resource=part, data=part_data(part))
     return bool(taken)

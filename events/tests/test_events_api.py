@@ -114,6 +114,21 @@ def test_low_stock_only_when_the_reorder_level_is_crossed(mechanic_client, admin
     assert event["data"]["reorder_level"] == 3
 
 
+def test_a_take_larger_than_the_reorder_level(mechanic_client, admin_client, ticket):
+    """Taking more than the reorder level at once (reorder_level - quantity
+    below zero: out of range for MariaDB's unsigned columns in SQL)."""
+    part = PartFactory(quantity_in_stock=10, reorder_level=2)
+    big = mechanic_client.post(f"/service-tickets/{ticket.pk}/add-part/{part.pk}/", {"quantity": 5})
+    assert big.status_code == 200, big.content
+    assert events_of(admin_client, type="part.low_stock") == []
+    rest = mechanic_client.post(
+        f"/service-tickets/{ticket.pk}/add-part/{part.pk}/", {"quantity": 4}
+    )
+    assert rest.status_code == 200, rest.content
+    (event,) = events_of(admin_client, type="part.low_stock")
+    assert event["data"]["quantity_in_stock"] == 1
+
+
 def test_the_list_filters_and_pages_by_cursor(anon, admin_client):
     for n in range(5):
         anon.post("/customers/", {**NEW_CUSTOMER, "email": f"rosa{n}@example.com"})
