@@ -1,8 +1,12 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .services import DEFAULT_EXPIRES_IN_HOURS, MAX_EXPIRES_IN_HOURS
 
 
+# Named for the schema as its answer is, the request component then reads
+# "ApprovalLinkRequest" (not "ApprovalLinkRequestRequest").
+@extend_schema_serializer(component_name="ApprovalLink")
 class ApprovalLinkRequestSerializer(serializers.Serializer):
     expires_in_hours = serializers.IntegerField(
         min_value=1,

@@ -20,6 +20,7 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from idempotency.views import IdempotencyKeyMixin
 from mechanic_shop.api.permissions import IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.errors import Conflict, InvalidState, NotFound
@@ -50,7 +51,7 @@ TICKET_ID = OpenApiParameter(
     request=ApprovalLinkRequestSerializer,
     responses={201: ApprovalLinkSerializer, **error_responses(400, 401, 403, 404, 409)},
 )
-class ApprovalLinkView(GenericAPIView):
+class ApprovalLinkView(IdempotencyKeyMixin, GenericAPIView):
     permission_classes = [IsStaff]
     serializer_class = ApprovalLinkRequestSerializer
     filter_backends = []

@@ -302,3 +302,30 @@ def test_the_scheduled_purge_is_the_command(mechanic, settings):
     settings.IDEMPOTENCY_KEY_TTL_HOURS = 1
     claimed(mechanic.user, seconds_ago=2 * 3600)
     assert idempotency_keys_purge() == 1 and not IdempotencyKey.objects.exists()
+
+
+def test_every_api_view_that_writes_takes_the_key():
+    """A DRF view answering POST or PATCH without the mixin would ignore
+    the header: every one has it (the HTML approval page is not DRF's)."""
+    from django.urls import get_resolver
+    from rest_framework.views import APIView
+
+    from idempotency.views import IdempotencyKeyMixin
+
+    def views(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from views(pattern.url_patterns)
+            else:
+                yield pattern.callback
+
+    missing = set()
+    for callback in views(get_resolver().url_patterns):
+        cls = getattr(callback, "cls", None)
+        if cls is None or not issubclass(cls, APIView):
+            continue
+        actions = getattr(callback, "actions", None) or {}
+        methods = set(actions) if actions else {m for m in ("post", "patch") if hasattr(cls, m)}
+        if methods & {"post", "patch"} and not issubclass(cls, IdempotencyKeyMixin):
+            missing.add(cls.__name__)
+    assert not missing
