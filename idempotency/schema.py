@@ -58,8 +58,16 @@ def document_idempotency_keys(result, generator, request, public):
                 continue
             operation.setdefault("parameters", []).append(PARAMETER)
             responses = operation.setdefault("responses", {})
+            # The malformed key is answered as a field error (the header's
+            # name, its message), as every other 400: the BadRequest schema.
             responses.setdefault(
-                "400", _error(f"Invalid input (a malformed {services.HEADER} included).")
+                "400",
+                {
+                    "description": f"Invalid input (a malformed {services.HEADER} included).",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/BadRequest"}}
+                    },
+                },
             )
             if "409" in responses:
                 conflict = responses["409"]
