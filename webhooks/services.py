@@ -48,11 +48,17 @@ def _lease() -> timedelta:
 
 
 @transaction.atomic
-def endpoint_create(*, url: str, event_types: list[str], description: str = "") -> Endpoint:
+def endpoint_create(
+    *, url: str, event_types: list[str], description: str = "", is_active: bool = True
+) -> Endpoint:
     """A new endpoint with a new secret (shown to its creator only)."""
     check_url(url)
     return Endpoint.objects.create(
-        url=url, event_types=event_types, description=description, secret=signing.new_secret()
+        url=url,
+        event_types=event_types,
+        description=description,
+        is_active=is_active,
+        secret=signing.new_secret(),
     )
 
 

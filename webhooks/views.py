@@ -124,6 +124,8 @@ class DeliveryAttemptViewSet(mixins.ListModelMixin, ShopViewSet):
 
 class RedeliverViewSet(ShopViewSet):
     queryset = Event.objects.all()
+    # What OPTIONS describes (the answer: the deliveries queued).
+    serializer_class = RedeliverySerializer
     lookup_value_regex = UUID_REGEX
     permission_classes = [IsAdmin]
     filter_backends = []

@@ -264,3 +264,17 @@ def test_only_admins(anon, mechanic_client):
     assert anon.get("/webhooks/endpoints/").status_code == 401
     assert mechanic_client.get("/webhooks/endpoints/").status_code == 403
     assert mechanic_client.get("/webhooks/deliveries/").status_code == 403
+
+
+def test_an_endpoint_created_inactive_and_options_of_redeliver(admin_client):
+    """Found by the fuzzing: is_active sent at creation, and OPTIONS on the
+    redeliver action, answered 500."""
+    response = admin_client.post(
+        "/webhooks/endpoints/",
+        {"url": "http://127.0.0.1:9/shop-hooks", "event_types": ["*"], "is_active": False},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["is_active"] is False
+    options = admin_client.options("/events/6f39f623-213f-4276-8833-7e374dcf01e9/redeliver/")
+    assert options.status_code < 500
