@@ -3,13 +3,11 @@ client as a browser sends it (form posts, cookies, CSRF)."""
 
 import datetime
 import re
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from tests.database_state import snapshot
 from tests.factories import ServiceTicketFactory
 from tickets import services as ticket_services
 from tickets.models import Authorization, JobStatus
+from tickets.tests.test_concurrency import run_concurrently
 from tickets.workflow import Status
 
 from .conftest import decision, issue_link
@@ -402,26 +401,6 @@ def test_a_job_deleted_meanwhile_is_an_error(client, estimate, page_path):
     assert_html(response, 400)
     assert "A job you saw is no longer on the estimate" in text(response)
     assert not Authorization.objects.exists()
-
-
-def run_concurrently(count, work):
-    """``work(i)`` in ``count`` threads started at the same moment."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.mariadb
