@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "events",
     "webhooks",
     "sync",
+    "mail",
+    "shop",
+    "appointments",
+    "timeclock",
+    "documents",
 ]
 
 MIDDLEWARE = [

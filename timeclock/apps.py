@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimeclockConfig(AppConfig):
+    name = "timeclock"
+    verbose_name = "Time clock"
