@@ -389,6 +389,9 @@ class TicketEvent(models.Model):
         JOB_STATUS_CHANGED = "job_status_changed", "Job status changed"
         RECOMMENDATION_REVIVED = "recommendation_revived", "Recommendation revived"
         AUTHORIZED = "authorized", "Work authorized"
+        # An estimate or invoice emailed to the customer: queued, then its
+        # outcome (documents.services).
+        DOCUMENT_EMAILED = "document_emailed", "Document emailed"
 
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=24, choices=Action.choices)
