@@ -348,6 +348,19 @@ SHOP_LABOR_TAX_RATE = Decimal(env("SHOP_LABOR_TAX_RATE", default="0.05"))
 # The name the customer's pages and mails are signed with (approvals).
 SHOP_NAME = env("SHOP_NAME", default="Mechanic Shop")
 
+# The rest of the shop's settings (shop.models.ShopSettings). These, with the
+# SHOP_* above, are only the defaults the settings row is created with at its
+# first migration; from then on the row is what counts (GET/PATCH /shop/).
+SHOP_ADDRESS = env("SHOP_ADDRESS", default="")
+SHOP_PHONE = env("SHOP_PHONE", default="")
+SHOP_EMAIL = env("SHOP_EMAIL", default="")
+SHOP_TIME_ZONE = env("SHOP_TIME_ZONE", default="America/Chicago")
+SHOP_BAYS = env.int("SHOP_BAYS", default=4)
+SHOP_APPOINTMENT_MINUTES = env.int("SHOP_APPOINTMENT_MINUTES", default=60)
+SHOP_SLOT_STEP_MINUTES = env.int("SHOP_SLOT_STEP_MINUTES", default=30)
+SHOP_REMINDER_LEAD_HOURS = env.int("SHOP_REMINDER_LEAD_HOURS", default=24)
+SHOP_BOOKING_HORIZON_DAYS = env.int("SHOP_BOOKING_HORIZON_DAYS", default=60)
+
 # Mail (approval links): SMTP when EMAIL_HOST is set, else printed on the
 # console (a laptop). Sent after the commit, bounded by EMAIL_TIMEOUT.
 EMAIL_HOST = env("EMAIL_HOST", default="")
