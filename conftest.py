@@ -139,3 +139,13 @@ def part(db):
 @pytest.fixture
 def ticket(customer, mechanic):
     return ServiceTicketFactory(customer=customer, mechanics=[mechanic])
+
+
+@pytest.fixture
+def shop(db):
+    """The shop's settings row (shop.models.ShopSettings). A test changes
+    them with ``shop.bays = 1; shop.save()`` or through
+    ``shop.services.shop_settings_update``; every read sees it at once."""
+    from shop.selectors import shop_settings
+
+    return shop_settings()
