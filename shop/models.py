@@ -86,6 +86,9 @@ class ShopSettings(models.Model):
 
     SINGLETON_PK = 1
 
+    # Not an auto-increment column: MariaDB refuses a CHECK on one, and the
+    # check below is what keeps the row single.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
     name = models.CharField(max_length=200)
     address = models.TextField(max_length=500, blank=True)
     phone = models.CharField(max_length=40, blank=True)
