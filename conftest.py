@@ -32,6 +32,9 @@ hypothesis_settings.register_profile(
     database=None,
     print_blob=True,
 )
+# The worker and SMTP server fixtures (tests/worker.py).
+pytest_plugins = ["tests.worker"]
+
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 

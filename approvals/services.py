@@ -9,17 +9,16 @@ working, and two submissions of one page record one decision.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
+from mail.services import email_queue
 from mechanic_shop.errors import Conflict, DomainError, InvalidState, NotFound
 from tickets.models import Authorization, AuthorizationMethod, JobStatus, ServiceTicket
 from tickets.services import ticket_authorize
@@ -127,15 +126,13 @@ def approval_link_create(
     if send_email:
         customer = Customer.objects.select_related("user").get(pk=ticket.customer_id)
         emailed_to = customer.user.email
-        transaction.on_commit(
-            partial(_mail_link, link=link, url=url, to=emailed_to, customer_name=customer.name)
-        )
+        _queue_link_email(link=link, url=url, to=emailed_to, customer_name=customer.name)
     return IssuedLink(link=link, url=url, emailed_to=emailed_to)
 
 
-def _mail_link(*, link: ApprovalLink, url: str, to: str, customer_name: str) -> None:
-    """Send the link (after the commit: the answer is already decided, so
-    nothing here may fail the request). Logged without the address."""
+def _queue_link_email(*, link: ApprovalLink, url: str, to: str, customer_name: str) -> None:
+    """The link's email, in the outbox of this transaction: the worker sends
+    it once the link is committed (a rolled-back link is never sent)."""
     ticket = link.ticket
     shop = settings.SHOP_NAME
     expires = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")
@@ -148,17 +145,14 @@ def _mail_link(*, link: ApprovalLink, url: str, to: str, customer_name: str) -> 
         f"The link works until {expires}. Only the latest link we sent works.\n\n"
         f"{shop}\n"
     )
-    try:
-        send_mail(
-            f"{shop}: your approval for repair order #{ticket.pk}",
-            body,
-            None,  # DEFAULT_FROM_EMAIL
-            [to],
-        )
-    except Exception:
-        logger.exception(
-            "approval link #%s of ticket #%s: the email was not sent", link.pk, ticket.pk
-        )
+    email_queue(
+        to=to,
+        subject=f"{shop}: your approval for repair order #{ticket.pk}",
+        body=body,
+        kind="approval_link",
+        ticket=ticket,
+        key=f"approval-link:{link.pk}",
+    )
 
 
 @transaction.atomic

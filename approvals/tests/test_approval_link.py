@@ -1,7 +1,6 @@
 """POST /service-tickets/{id}/approval-link/ through the HTTP API."""
 
 import datetime
-import smtplib
 import threading
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from approvals.models import ApprovalLink
 from conftest import client_for, mysql_only
+from mail.models import OutboundEmail
 from tests.factories import ServiceTicketFactory
 from tickets import services as ticket_services
 from tickets.workflow import Status
@@ -182,13 +182,26 @@ def test_send_email_mails_the_customer_once_after_the_commit(
     assert "2018 Toyota Corolla" in message.body
 
 
-def test_a_mail_that_fails_is_logged_and_the_link_stands(
-    mechanic_client, estimate, django_capture_on_commit_callbacks, monkeypatch, caplog
+def test_the_mail_goes_through_a_real_smtp_server(
+    mechanic_client, estimate, django_capture_on_commit_callbacks, smtp_server
 ):
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mechanic_client.post(
+            url_of(estimate.ticket), {"send_email": True}, format="json"
+        )
 
-    monkeypatch.setattr("approvals.services.send_mail", refuse)
+    assert response.status_code == 201, response.content
+    [message] = smtp_server.messages
+    assert message["To"] == estimate.ticket.customer.user.email
+    assert response.json()["url"] in message.get_content()
+    assert OutboundEmail.objects.get().status == "sent"
+
+
+def test_a_mail_the_server_refuses_is_recorded_and_the_link_stands(
+    mechanic_client, estimate, django_capture_on_commit_callbacks, smtp_server, caplog
+):
+    address = estimate.ticket.customer.user.email
+    smtp_server.refuse.add(address)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = mechanic_client.post(
@@ -197,9 +210,16 @@ def test_a_mail_that_fails_is_logged_and_the_link_stands(
 
     assert response.status_code == 201, response.content
     link = ApprovalLink.objects.get()
-    assert f"approval link #{link.pk} of ticket #{estimate.ticket.pk}" in caplog.text
-    assert estimate.ticket.customer.user.email not in caplog.text
-    assert not mail.outbox
+    assert link.revoked_at is None
+    email = OutboundEmail.objects.get()
+    assert (email.kind, email.ticket_id, email.status) == (
+        "approval_link",
+        estimate.ticket.pk,
+        "failed",
+    )
+    assert "550" in email.error
+    assert address not in caplog.text
+    assert smtp_server.messages == []
 
 
 def test_the_admin_lists_a_tickets_links_read_only(client, admin_user, estimate, mechanic_client):

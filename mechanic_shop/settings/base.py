@@ -361,8 +361,8 @@ SHOP_SLOT_STEP_MINUTES = env.int("SHOP_SLOT_STEP_MINUTES", default=30)
 SHOP_REMINDER_LEAD_HOURS = env.int("SHOP_REMINDER_LEAD_HOURS", default=24)
 SHOP_BOOKING_HORIZON_DAYS = env.int("SHOP_BOOKING_HORIZON_DAYS", default=60)
 
-# Mail (approval links): SMTP when EMAIL_HOST is set, else printed on the
-# console (a laptop). Sent after the commit, bounded by EMAIL_TIMEOUT.
+# Mail, sent by the worker (mail.services): SMTP when EMAIL_HOST is set,
+# else printed on the console (a laptop); each send bounded by EMAIL_TIMEOUT.
 EMAIL_HOST = env("EMAIL_HOST", default="")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -376,6 +376,11 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@localhost")
+# The outbox of emails (mail.services): one whose dispatch never arrived is
+# sent by the sweep this many seconds after its commit; a failed try is
+# tried again after each delay (seconds), then given up.
+MAIL_SWEEP_AFTER_SECONDS = env.int("MAIL_SWEEP_AFTER_SECONDS", default=60)
+MAIL_RETRY_DELAYS = env.list("MAIL_RETRY_DELAYS", cast=int, default=[60, 300, 1800, 7200])
 
 # How long a POST or PATCH's Idempotency-Key and its stored answer are kept
 # (idempotency.services; purge_idempotency_keys deletes them afterwards).
@@ -419,6 +424,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("WEBHOOK_SWEEP_EVERY_SECONDS", default=10.0),
     },
     "tombstones-purge": {"task": "sync.tasks.tombstones_purge", "schedule": 86400.0},
+    "mail-sweep": {
+        "task": "mail.tasks.emails_sweep",
+        "schedule": env.float("MAIL_SWEEP_EVERY_SECONDS", default=30.0),
+    },
 }
 # Events (events.models.Event): kept this many days, then purged; one not
 # dispatched this many seconds after its commit is dispatched by the sweep.

@@ -4,26 +4,14 @@ signature. Run by the CI step of .ci/run (WORKER_TESTS=1, with
 CELERY_TASK_ALWAYS_EAGER=false so that this process publishes to Redis);
 skipped elsewhere."""
 
-import os
-import subprocess
-import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from mechanic_shop.celery import app as celery_app
+from tests.worker import WORKER_ONLY, wait_for
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        os.environ.get("WORKER_TESTS") != "1",
-        reason="needs Redis and a database a worker process can share (WORKER_TESTS=1)",
-    ),
-]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), WORKER_ONLY]
 
 NEW_CUSTOMER = {
     "name": "Rosa Diaz",
@@ -31,68 +19,6 @@ NEW_CUSTOMER = {
     "phone": "555-0102",
     "password": "s3cure-Garage-pass",
 }
-
-
-def _test_database_url() -> str:
-    """DATABASE_URL with the name of the database pytest-django made."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-class Worker:
-    def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-        self.process = None
-
-    def start(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "mechanic_shop.settings.test",
-            "DATABASE_URL": _test_database_url(),
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "EVENT_SWEEP_EVERY_SECONDS": "1",
-            "EVENT_SWEEP_AFTER_SECONDS": "2",
-            "WEBHOOK_SWEEP_EVERY_SECONDS": "1",
-        }
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and app
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "mechanic_shop",
-                "worker",
-                "-B",
-                "--concurrency=2",
-                "--loglevel=warning",
-                f"--schedule={self.tmp_path / 'beat-schedule'}",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-        )
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
-
-
-@pytest.fixture
-def worker(tmp_path):
-    assert not settings.CELERY_TASK_ALWAYS_EAGER, "run with CELERY_TASK_ALWAYS_EAGER=false"
-    running = Worker(tmp_path)
-    yield running
-    running.stop()
-
-
-def wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_the_worker_delivers_a_signed_event(anon, worker, endpoint, receiver):
