@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 OK = "ok"
 NOT_CONFIGURED = "not configured"
 _PROBE_KEY = "readyz:probe"
+HEARTBEAT_KEY = "worker:heartbeat"
 
 
 def _secrets() -> list[str]:
@@ -86,10 +88,30 @@ def broker_state() -> str:
     return OK
 
 
+def heartbeat_write() -> None:
+    """The worker's sign of life (mechanic_shop.celery): in the shared cache,
+    gone once it is older than a few beats."""
+    caches["default"].set(
+        HEARTBEAT_KEY, timezone.now().isoformat(), timeout=_heartbeat_stale_after()
+    )
+
+
+def _heartbeat_stale_after() -> int:
+    return int(3 * settings.WORKER_HEARTBEAT_SECONDS)
+
+
 def worker_state() -> str:
-    # The worker writes no heartbeat yet; until it does, there is nothing
-    # to read here.
-    return NOT_CONFIGURED
+    """``ok`` while a worker has written its heartbeat in the last few beats;
+    not configured where tasks run in the web process (no broker)."""
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return NOT_CONFIGURED
+    try:
+        beat = caches["default"].get(HEARTBEAT_KEY)
+    except Exception as exc:
+        return _error(exc)
+    if beat is None:
+        return f"no worker heartbeat in the last {_heartbeat_stale_after()} s"
+    return OK
 
 
 class OperationsView(APIView):

@@ -409,6 +409,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The worker's heartbeat (/readyz): written this often, stale after 3 beats.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {
         "task": "events.tasks.events_sweep",
@@ -424,6 +426,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("WEBHOOK_SWEEP_EVERY_SECONDS", default=10.0),
     },
     "tombstones-purge": {"task": "sync.tasks.tombstones_purge", "schedule": 86400.0},
+    "worker-heartbeat": {
+        "task": "mechanic_shop.worker_heartbeat",
+        "schedule": WORKER_HEARTBEAT_SECONDS,
+    },
     "mail-sweep": {
         "task": "mail.tasks.emails_sweep",
         "schedule": env.float("MAIL_SWEEP_EVERY_SECONDS", default=30.0),

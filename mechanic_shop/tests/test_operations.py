@@ -6,8 +6,11 @@ import logging
 import uuid
 
 import pytest
+from django.core.cache import caches
 from django.db import OperationalError, connections
 
+from mechanic_shop.celery import worker_heartbeat
+from mechanic_shop.health import HEARTBEAT_KEY
 from mechanic_shop.request_log import JsonFormatter, RequestIdFilter
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +82,20 @@ def test_readyz_names_an_unreachable_broker(anon, settings):
     assert response.status_code == 200  # background work waits; requests are served
     assert response.json()["broker"] not in ("ok", "not configured")
     assert "brokerpass" not in response.content.decode()
+
+
+def test_readyz_reads_the_workers_heartbeat(anon, settings):
+    # A worker on a broker (not the in-process tasks of a laptop).
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.WORKER_HEARTBEAT_SECONDS = 10
+    assert anon.get("/readyz").json()["worker"] == "no worker heartbeat in the last 30 s"
+
+    worker_heartbeat()  # what beat has a worker run
+
+    assert anon.get("/readyz").json()["worker"] == "ok"
+    # Stale after three beats: the key is gone, as if it had expired.
+    caches["default"].delete(HEARTBEAT_KEY)
+    assert anon.get("/readyz").json()["worker"].startswith("no worker heartbeat")
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/inventory/", "/no-such-page/", "/service-tickets/"])
