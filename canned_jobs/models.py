@@ -36,7 +36,7 @@ class CannedJob(models.Model):
 
 class CannedJobLabor(models.Model):
     """Hours of work the job takes, at a rate; no rate means the shop's
-    labor rate at the moment the job is applied (``SHOP_LABOR_RATE``)."""
+    labor rate at the moment the job is applied (``shop.selectors.shop_settings``)."""
 
     canned_job = models.ForeignKey(CannedJob, on_delete=models.CASCADE, related_name="labor_lines")
     position = models.PositiveSmallIntegerField()

@@ -11,6 +11,7 @@ from canned_jobs.models import CannedJob, CannedJobLabor, CannedJobPart
 from customers.models import Customer
 from inventory.models import Part
 from mechanics.models import Mechanic
+from shop.selectors import shop_settings
 from tickets.models import ServiceTicket, TicketMechanic
 from vehicles.models import Vehicle
 
@@ -98,6 +99,9 @@ class ServiceTicketFactory(DjangoModelFactory):
         lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300)
     )
     service_desc = "Oil change and brake inspection"
+    # Priced at the shop's rates of now, as tickets.services.ticket_create does.
+    parts_tax_rate = factory.LazyFunction(lambda: shop_settings().parts_tax_rate)
+    labor_tax_rate = factory.LazyFunction(lambda: shop_settings().labor_tax_rate)
 
     @factory.post_generation
     def mechanics(obj, create, extracted, **kwargs):

@@ -113,6 +113,19 @@ class ServiceTicket(models.Model):
     discount_value = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
     )
+    # The tax rates the ticket is priced with: the shop's when it was opened
+    # (ticket_create reads shop.selectors.shop_settings), kept on the ticket
+    # so that a later change of the shop's rates never moves its totals.
+    parts_tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    labor_tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
     # Maintained totals (see tickets.totals for the arithmetic): lists read
     # columns instead of summing lines on every request.
     parts_total = models.DecimalField(**MONEY)

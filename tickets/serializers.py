@@ -228,6 +228,8 @@ class ServiceTicketSerializer(serializers.ModelSerializer):
             "labor",
             "discount_type",
             "discount_value",
+            "parts_tax_rate",
+            "labor_tax_rate",
             *MONEY_FIELDS,
             "invoice_number",
             "completed_at",

@@ -3,7 +3,6 @@ still change, record the change in its history, and recompute its money."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
 
@@ -100,6 +99,8 @@ def recalculate_totals(ticket: ServiceTicket) -> None:
         labor_total=sums["labor"] or ZERO,
         discount_type=ticket.discount_type,
         discount_value=ticket.discount_value,
+        parts_tax_rate=ticket.parts_tax_rate,
+        labor_tax_rate=ticket.labor_tax_rate,
         amount_paid=ticket.amount_paid,
     )
     money["authorized_total"] = compute_totals(
@@ -107,8 +108,8 @@ def recalculate_totals(ticket: ServiceTicket) -> None:
         labor_total=sums["approved_labor"] or ZERO,
         discount_type=ticket.discount_type,
         discount_value=ticket.discount_value,
-        parts_tax_rate=settings.SHOP_PARTS_TAX_RATE,
-        labor_tax_rate=settings.SHOP_LABOR_TAX_RATE,
+        parts_tax_rate=ticket.parts_tax_rate,
+        labor_tax_rate=ticket.labor_tax_rate,
     ).total
     for field, value in money.items():
         setattr(ticket, field, value)
@@ -121,17 +122,19 @@ def _money_columns(
     labor_total: Decimal,
     discount_type: str,
     discount_value: Decimal,
+    parts_tax_rate: Decimal,
+    labor_tax_rate: Decimal,
     amount_paid: Decimal,
 ) -> dict[str, Decimal]:
-    """The ticket's money columns (MONEY_FIELDS) for these line sums; a 409
-    when they would not fit in their columns."""
+    """The ticket's money columns (MONEY_FIELDS) for these line sums, at the
+    ticket's own tax rates; a 409 when they would not fit in their columns."""
     totals = compute_totals(
         parts_total=parts_total,
         labor_total=labor_total,
         discount_type=discount_type,
         discount_value=discount_value,
-        parts_tax_rate=settings.SHOP_PARTS_TAX_RATE,
-        labor_tax_rate=settings.SHOP_LABOR_TAX_RATE,
+        parts_tax_rate=parts_tax_rate,
+        labor_tax_rate=labor_tax_rate,
     )
     if totals.total > MAX_TOTAL or parts_total > MAX_TOTAL or labor_total > MAX_TOTAL:
         raise Conflict("The ticket's total would exceed what can be recorded.")

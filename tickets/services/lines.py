@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -10,6 +9,7 @@ from inventory.models import Part
 from inventory.services import part_take_stock
 from mechanic_shop.errors import Conflict, NotFound
 from mechanics.models import Mechanic
+from shop.selectors import shop_settings
 
 from ..models import DEFAULT_JOB_TITLE, JobStatus, LaborLine, ServiceTicket, TicketPart
 from ..totals import cents
@@ -201,7 +201,7 @@ def ticket_add_labor(
         mechanic=mechanic,
         description=description,
         hours=hours,
-        rate=settings.SHOP_LABOR_RATE if rate is None else rate,
+        rate=shop_settings().labor_rate if rate is None else rate,
     )
     line.full_clean(exclude=["line_total"])
     line.save()

@@ -10,6 +10,7 @@ from events.representations import ticket_data
 from events.services import event_record
 from mechanic_shop.errors import InvalidState
 from mechanics.models import Mechanic
+from shop.selectors import shop_settings
 from vehicles.models import Vehicle
 
 from .. import workflow
@@ -37,8 +38,10 @@ def ticket_create(
     discount_value: Decimal = ZERO,
 ) -> ServiceTicket:
     """Open a repair order (status estimate) for a customer's vehicle, named
-    by ``vehicle`` or by ``vin`` (registered for the customer if new)."""
+    by ``vehicle`` or by ``vin`` (registered for the customer if new). It is
+    priced at the shop's tax rates of now, and keeps them."""
     vehicle = resolve_vehicle(customer=customer, vehicle=vehicle, vin=vin)
+    shop = shop_settings()
     ticket = ServiceTicket(
         customer=customer,
         vehicle=vehicle,
@@ -49,6 +52,8 @@ def ticket_create(
         mileage_out=mileage_out,
         discount_type=discount_type,
         discount_value=discount_value,
+        parts_tax_rate=shop.parts_tax_rate,
+        labor_tax_rate=shop.labor_tax_rate,
     )
     ticket_mileage_check(ticket)
     ticket.full_clean(exclude=["mechanics"])

@@ -17,7 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -29,6 +28,7 @@ from customers.models import Customer
 from inventory.models import Part
 from mechanic_shop.api import response_cache
 from mechanics.models import Mechanic
+from shop.selectors import shop_settings
 from tickets.models import (
     COMPUTED_MONEY_FIELDS,
     DEFAULT_JOB_TITLE,
@@ -346,6 +346,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"--{name} must be 0 or more")
                 sys.exit(2)
         self.rng = random.Random(opts["seed"])
+        # Read once: the batches are planned beside the writing, with no
+        # database work of their own.
+        self.shop = shop_settings()
         self.password_hash = make_password(DEMO_PASSWORD)
         with transaction.atomic():
             self._admin()
@@ -545,9 +548,9 @@ class Command(BaseCommand):
         work, so it runs beside the writing."""
         rng = self.rng
         now = timezone.now()
-        rate = settings.SHOP_LABOR_RATE
-        parts_tax_rate = settings.SHOP_PARTS_TAX_RATE
-        labor_tax_rate = settings.SHOP_LABOR_TAX_RATE
+        rate = self.shop.labor_rate
+        parts_tax_rate = self.shop.parts_tax_rate
+        labor_tax_rate = self.shop.labor_tax_rate
         mechanic_ids = [m.pk for m in mechanics]
         adapt = _Adapter(now, ops)
         rows, plans = [], []
@@ -623,6 +626,8 @@ class Command(BaseCommand):
                 "service_desc": JOBS[rng.randrange(len(JOBS))],
                 "discount_type": discount[0],
                 "discount_value": discount[1],
+                "parts_tax_rate": parts_tax_rate,
+                "labor_tax_rate": labor_tax_rate,
                 **{name: getattr(totals, name) for name in COMPUTED_MONEY_FIELDS},
                 "authorized_total": authorized.total,
                 "amount_paid": paid,
@@ -727,7 +732,7 @@ class Command(BaseCommand):
             RECOMMENDATION_COLUMNS,
             [
                 (vehicle, first_id + t, first_job_id + j, title, DECLINE_REASON,
-                 *_recommended(items, settings.SHOP_LABOR_RATE), "open", "", at, at)
+                 *_recommended(items, self.shop.labor_rate), "open", "", at, at)
                 for vehicle, t, j, title, items, at in batch.recommendations
             ],
         )  # fmt: skip
