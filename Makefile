@@ -6,10 +6,15 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run worker test test-browser screenshots lint format migrate seed schema fuzz concurrency clean bench bench-smoke bench-scale
+.PHONY: run worker test test-browser screenshots invoice-image lint format migrate seed schema fuzz concurrency clean bench bench-smoke bench-scale
+
+# What WeasyPrint (the estimate and invoice PDFs) needs from Debian: Pango
+# and HarfBuzz, fonts for Latin, CJK and Arabic script, pdftoppm.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-dejavu-core fonts-noto-core fonts-noto-cjk poppler-utils
 
 $(VENV)/.runtime: requirements.txt
-	bash scripts/system-deps.sh
+	bash scripts/system-deps.sh $(PDF_PACKAGES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
@@ -49,6 +54,18 @@ screenshots: test-browser
 	mkdir -p docs/screenshots
 	cp test-artifacts/swagger-ui.png test-artifacts/admin-ticket-list.png \
 	   test-artifacts/approval-page-phone.png docs/screenshots/
+
+# The README's image of an invoice's first page: demo data in a database of
+# its own, the fullest invoice printed, its first page made a PNG.
+INVOICE_DB := $(CURDIR)/test-artifacts/invoice-image.sqlite3
+invoice-image: $(VENV)/.runtime
+	mkdir -p test-artifacts docs/screenshots
+	rm -f $(INVOICE_DB)
+	DATABASE_URL=sqlite:///$(INVOICE_DB) SHOP_ADDRESS="1200 Harbor Street, Portland, OR 97201" \
+	  SHOP_PHONE="555-0142" $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(INVOICE_DB) $(BIN)/python manage.py seed_demo --customers 20 --tickets 60
+	DATABASE_URL=sqlite:///$(INVOICE_DB) $(BIN)/python manage.py document_pdf invoice test-artifacts/invoice.pdf
+	pdftoppm -png -r 60 -singlefile test-artifacts/invoice.pdf docs/screenshots/invoice-page-1
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

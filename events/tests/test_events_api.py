@@ -74,6 +74,7 @@ def test_a_ticket_through_its_lifecycle(mechanic_client, admin_client, customer,
 
     events = list(reversed(events_of(admin_client)))
     assert [e["type"] for e in events] == [
+        "vehicle.created",  # the VIN was new: registered with the ticket
         "ticket.created",
         "ticket.updated",
         "ticket.status_changed",  # approved
@@ -89,15 +90,17 @@ def test_a_ticket_through_its_lifecycle(mechanic_client, admin_client, customer,
     assert statuses == ["approved", "in_progress", "completed", "invoiced", "paid"]
     # Each ticket event carries the ticket as the detail answered it then.
     assert events[-1]["data"] == mechanic_client.get(url).json()
-    assert events[0]["resource"] == {"type": "ticket", "id": str(ticket["id"])}
-    assert events[0]["data"]["service_desc"] == "Front brakes grinding"
-    assert events[1]["data"]["service_desc"] == "Brakes and rotors"
-    assert events[7]["data"]["invoice_number"] is not None
-    assert events[3]["resource"]["type"] == "authorization"
-    assert events[3]["data"]["approved_job_ids"] == [
-        ticket_job["id"] for ticket_job in events[1]["data"]["jobs"]
+    assert events[0]["resource"] == {"type": "vehicle", "id": str(ticket["vehicle_id"])}
+    assert events[0]["data"]["vin"] == "1HGCM82633A004352"
+    assert events[1]["resource"] == {"type": "ticket", "id": str(ticket["id"])}
+    assert events[1]["data"]["service_desc"] == "Front brakes grinding"
+    assert events[2]["data"]["service_desc"] == "Brakes and rotors"
+    assert events[8]["data"]["invoice_number"] is not None
+    assert events[4]["resource"]["type"] == "authorization"
+    assert events[4]["data"]["approved_job_ids"] == [
+        ticket_job["id"] for ticket_job in events[2]["data"]["jobs"]
     ]
-    assert events[8]["data"] == {"ticket_id": ticket["id"], **payment}
+    assert events[9]["data"] == {"ticket_id": ticket["id"], **payment}
 
 
 def test_low_stock_only_when_the_reorder_level_is_crossed(mechanic_client, admin_client, ticket):

@@ -3,10 +3,10 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from customers.models import Customer
 from vehicles.models import Vehicle
+from vehicles.services import vehicle_create
 
 from ..models import ServiceTicket
 
@@ -38,10 +38,11 @@ def resolve_vehicle(*, customer: Customer, vehicle: Vehicle | None, vin: str | N
     if existing is not None:
         return existing
     try:
-        with transaction.atomic():
-            return Vehicle.objects.create(customer=customer, vin=vin)
-    except IntegrityError:  # registered meanwhile by a concurrent request
-        existing = Vehicle.objects.get(vin=vin)
+        return vehicle_create(customer=customer, vin=vin)  # its vehicle.created event too
+    except ValidationError:  # registered meanwhile by a concurrent request
+        existing = Vehicle.objects.filter(vin=vin).first()
+        if existing is None:
+            raise
     if existing.customer_id != customer.pk:
         raise ValidationError({"vin": ["This VIN is registered to another customer."]})
     return existing
