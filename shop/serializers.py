@@ -1,0 +1,59 @@
+from rest_framework import serializers
+
+from .models import TIME_FORMAT, ShopSettings
+
+
+class OpeningDaySerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(
+        min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday."
+    )
+    opens = serializers.TimeField(
+        format=TIME_FORMAT,
+        input_formats=[TIME_FORMAT, "%H:%M:%S"],
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Wall-clock time in the shop's time zone (HH:MM); null when closed.",
+    )
+    closes = serializers.TimeField(
+        format=TIME_FORMAT,
+        input_formats=[TIME_FORMAT, "%H:%M:%S"],
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="After `opens`; null when closed.",
+    )
+    closed = serializers.BooleanField(default=False)
+
+
+class ShopSettingsSerializer(serializers.ModelSerializer):
+    # A ListField rather than a many=True serializer: a bad day is reported
+    # under its index, the documented 400 shape (see canned_jobs.serializers).
+    opening_hours = serializers.ListField(
+        child=OpeningDaySerializer(),
+        min_length=1,
+        max_length=7,
+        help_text="Seven days, Monday first. A change replaces the days it names and "
+        "keeps the others; `opens` must be before `closes` on an open day.",
+    )
+
+    class Meta:
+        model = ShopSettings
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email",
+            "time_zone",
+            "opening_hours",
+            "bays",
+            "appointment_minutes",
+            "slot_step_minutes",
+            "labor_rate",
+            "parts_tax_rate",
+            "labor_tax_rate",
+            "reminder_lead_hours",
+            "booking_horizon_days",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
