@@ -103,6 +103,17 @@ def test_a_ticket_through_its_lifecycle(mechanic_client, admin_client, customer,
     assert events[9]["data"] == {"ticket_id": ticket["id"], **payment}
 
 
+def test_an_update_that_changes_nothing_is_no_event(mechanic_client, admin_client, ticket):
+    url = f"/service-tickets/{ticket.pk}/"
+    same = {"service_desc": ticket.service_desc, "mechanic_ids": [ticket.mechanics.get().pk]}
+
+    assert mechanic_client.patch(url, same, format="json").status_code == 200
+    assert [e["type"] for e in events_of(admin_client)] == []
+
+    assert mechanic_client.patch(url, {"mechanic_ids": []}, format="json").status_code == 200
+    assert [e["type"] for e in events_of(admin_client)] == ["ticket.updated"]
+
+
 def test_low_stock_only_when_the_reorder_level_is_crossed(mechanic_client, admin_client, ticket):
     part = PartFactory(quantity_in_stock=5, reorder_level=3)
     for _ in range(4):  # 5 -> 4, 3 (crossed), 2, 1

@@ -92,16 +92,20 @@ def ticket_update(
     changed = {f: getattr(ticket, f) for f in fields if getattr(ticket, f) != before[f]}
     if changed:
         record(ticket, Action.UPDATED, by, before={f: before[f] for f in changed}, after=changed)
+    reassigned = False
     if mechanics is not None:
         wanted = list(mechanics)
         wanted_ids = {m.pk for m in wanted}
-        current = Mechanic.objects.filter(assignments__ticket=ticket)
+        current = list(Mechanic.objects.filter(assignments__ticket=ticket))
+        reassigned = wanted_ids != {m.pk for m in current}
         set_mechanics(
             ticket, by=by, add=wanted, remove=[m for m in current if m.pk not in wanted_ids]
         )
     if {"discount_type", "discount_value"} & set(changed):
         recalculate_totals(ticket)
-    event_record(type="ticket.updated", resource=ticket, data=ticket_data(ticket))
+    # An update that changed nothing (the same values sent again) is no news.
+    if changed or reassigned:
+        event_record(type="ticket.updated", resource=ticket, data=ticket_data(ticket))
     return ticket
 
 
