@@ -540,6 +540,17 @@ MATRIX: list[Row] = [
     *other_methods("/service-tickets/{invoiced}/payments/", {"get", "post"}, *STAFF),
     row("get", "/service-tickets/{ticket}/history/", 401, 200, 404, 200, 200),
     *other_methods("/service-tickets/{ticket}/history/", {"get"}, *STAFF),
+    # -- documents: the PDFs for staff and the owner, emailed by staff
+    row("get", "/service-tickets/{ticket}/estimate.pdf", 401, 200, 404, 200, 200),
+    *other_methods("/service-tickets/{ticket}/estimate.pdf", {"get"}, *LOGGED_IN),
+    row("get", "/service-tickets/{invoiced}/invoice.pdf", 401, 200, 404, 200, 200),
+    *other_methods("/service-tickets/{invoiced}/invoice.pdf", {"get"}, *LOGGED_IN),
+    row("post", "/service-tickets/{ticket}/send-estimate/", 401, 403, 403, 202, 202),
+    *other_methods("/service-tickets/{ticket}/send-estimate/", {"post"}, *STAFF),
+    row("post", "/service-tickets/{invoiced}/send-invoice/", 401, 403, 403, 202, 202),
+    *other_methods("/service-tickets/{invoiced}/send-invoice/", {"post"}, *STAFF),
+    row("get", "/service-tickets/{ticket}/documents/", 401, 200, 404, 200, 200),
+    *other_methods("/service-tickets/{ticket}/documents/", {"get"}, *STAFF),
     # -- vehicles: a customer manages its own, staff all
     row("get", "/vehicles/", 401, 200, 200, 200, 200),
     # B may register vehicles, but not to A: refused, nothing stored.
