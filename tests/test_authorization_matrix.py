@@ -18,6 +18,7 @@ A new endpoint is a new row; a path of main that no row covers fails
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import string
 from decimal import Decimal
@@ -45,6 +46,7 @@ from tests.factories import (
 )
 from tickets import services as ticket_services
 from tickets.models import Recommendation
+from timeclock import services as timeclock_services
 from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +138,19 @@ class World:
             by=self.mechanic.user, ticket=self.ticket, site_url="http://testserver/"
         )
         return link_token(issued.link)
+
+    @functools.cached_property
+    def in_progress_job(self):  # approved: the mechanic may clock onto it
+        return self.in_progress.jobs.get()
+
+    @functools.cached_property
+    def time_entry(self):  # the mechanic's, still open
+        return timeclock_services.time_entry_clock_in(
+            by=self.mechanic.user,
+            ticket=self.in_progress,
+            job=self.in_progress_job,
+            mechanic=self.mechanic,
+        )
 
     @functools.cached_property
     def webhook_endpoint(self):
@@ -298,6 +313,14 @@ def describe(world):
 
 def fewer_hours(world):
     return {"hours": "0.50"}
+
+
+def clock_in_the_mechanic(world):
+    return {"mechanic_id": world.mechanic.pk}
+
+
+def an_hour_earlier(world):
+    return {"started_at": (world.time_entry.started_at - datetime.timedelta(hours=1)).isoformat()}
 
 
 def payment(world):
@@ -588,6 +611,27 @@ MATRIX: list[Row] = [
             *other_methods(path, {"get"}, *ADMINS),
         ]
     ],
+    # -- the time clock: staff (a mechanic itself, its own entries), admins correct
+    row(
+        "post",
+        "/service-tickets/{in_progress}/jobs/{in_progress_job}/clock-in/",
+        401,
+        403,
+        403,
+        201,
+        201,
+        body=clock_in_the_mechanic,
+    ),
+    *other_methods(
+        "/service-tickets/{in_progress}/jobs/{in_progress_job}/clock-in/", {"post"}, *STAFF
+    ),
+    row("get", "/time-entries/", 401, 403, 403, 200, 200),
+    *other_methods("/time-entries/", {"get"}, *STAFF),
+    row("get", "/time-entries/{time_entry}/", 401, 403, 403, 200, 200),
+    row("patch", "/time-entries/{time_entry}/", 401, 403, 403, 403, 200, body=an_hour_earlier),
+    *other_methods("/time-entries/{time_entry}/", {"get", "patch"}, *STAFF),
+    row("post", "/time-entries/{time_entry}/clock-out/", 401, 403, 403, 200, 200),
+    *other_methods("/time-entries/{time_entry}/clock-out/", {"post"}, *STAFF),
     # -- events: admins only
     row("get", "/events/", 401, 403, 403, 403, 200),
     *other_methods("/events/", {"get"}, *ADMINS),

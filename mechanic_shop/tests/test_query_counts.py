@@ -4,9 +4,12 @@ Each list is read with 5 and with 50 items per page over 60 rows; the query
 count must be the same, and is pinned so a new join shows up here.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import (
     CustomerFactory,
@@ -17,6 +20,7 @@ from tests.factories import (
     make_vin,
 )
 from tickets.models import Job, TicketPart
+from timeclock.models import TimeEntry, TimeEntryCorrection
 from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +136,44 @@ def test_add_part_query_count(mechanic_client, ticket, part):
         assert response.status_code == 200, response.content
         assert len(_statements(ctx)) == statements, _statements(ctx)
     assert response.json()["parts"][0]["quantity"] == 4
+
+
+@pytest.fixture
+def clocked(mechanic):
+    """60 closed time entries over 60 tickets, 30 of them the mechanic's,
+    each with a correction."""
+    others = MechanicFactory.create_batch(2)
+    start = timezone.now() - datetime.timedelta(days=10)
+    for i in range(60):
+        ticket = ServiceTicketFactory()
+        job = Job.objects.create(ticket=ticket, title="Brakes")
+        entry = TimeEntry.objects.create(
+            mechanic=mechanic if i % 2 else others[i % 4 // 2],
+            ticket=ticket,
+            job=job,
+            started_at=start + datetime.timedelta(hours=2 * i),
+            ended_at=start + datetime.timedelta(hours=2 * i + 1),
+        )
+        TimeEntryCorrection.objects.create(entry=entry, before={}, after={})
+    return mechanic
+
+
+# 1 for the JWT's user, 1 COUNT, 1 page, 1 for the corrections of the page
+# (with who made them).
+CLOCK_LISTS = [
+    ("/time-entries/", "admin_client", 4),
+    ("/time-entries/", "mechanic_client", 4),
+    ("/time-entries/?from=2020-01-01&mechanic={mechanic}", "admin_client", 4),
+]
+
+
+@pytest.mark.parametrize("url, who, queries", CLOCK_LISTS)
+def test_time_clock_query_counts(request, clocked, url, who, queries):
+    client = request.getfixturevalue(who)
+    url = url.format(mechanic=clocked.pk)
+    sep = "&" if "?" in url else "?"
+    small, small_body = count_queries(client, f"{url}{sep}page_size=2")
+    large, large_body = count_queries(client, f"{url}{sep}page_size=50")
+    assert len(small_body["results"]) == 2
+    assert len(large_body["results"]) >= 3
+    assert (small, large) == (queries, queries)

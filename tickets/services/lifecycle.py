@@ -7,6 +7,7 @@ from django.utils import timezone
 from events.representations import ticket_data
 from events.services import event_record
 from mechanic_shop.errors import InvalidState
+from timeclock.services import ticket_clock_out_all
 from vehicles.models import Vehicle
 
 from .. import workflow
@@ -71,6 +72,8 @@ def _ticket_transition(*, by, ticket: ServiceTicket, action: str, reason: str) -
         lines = ticket.part_lines.exclude(job__status=JobStatus.DECLINED)
         for line in lines.select_related("part").order_by("part_id", "id"):
             return_part(ticket, line, line.quantity, by)
+    if action in ("complete", "cancel"):  # the work is over: every clock on it stops
+        ticket_clock_out_all(ticket=ticket, at=now)
     ticket.status = target
     if action == "invoice":
         recalculate_totals(ticket)
