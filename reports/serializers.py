@@ -132,3 +132,28 @@ class DeclinedWorkReportSerializer(serializers.Serializer):
         fields["from"] = serializers.DateField()
         fields["to"] = serializers.DateField()
         return fields
+
+
+class DailyPeriodQuerySerializer(PeriodQuerySerializer):
+    """``from`` / ``to`` for a report over days only: the defaults and
+    limits of ``group=day`` (the last 30 days, at most 366), no ``group``."""
+
+    group = None
+
+    def validate(self, attrs):
+        return super().validate({**attrs, "group": "day"})
+
+
+class ProductivitySerializer(serializers.Serializer):
+    mechanic_id = serializers.IntegerField()
+    name = serializers.CharField()
+    clocked_hours = serializers.DecimalField(
+        **MONEY, help_text="Time clocked in the range, entries clipped to it."
+    )
+    billed_hours = serializers.DecimalField(
+        **MONEY, help_text="Labor hours of the mechanic on tickets completed in the range."
+    )
+    efficiency = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="Billed / clocked hours; null when none clocked."
+    )
+    tickets_worked = serializers.IntegerField(help_text="Tickets with time clocked in the range.")

@@ -11,4 +11,9 @@ urlpatterns = [
         views.DeclinedWorkReportView.as_view(),
         name="report-declined-work",
     ),
+    re_path(
+        r"^reports/productivity/?$",
+        views.ProductivityReportView.as_view(),
+        name="report-productivity",
+    ),
 ]

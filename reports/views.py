@@ -8,11 +8,13 @@ from mechanic_shop.api.schema import error_responses
 
 from . import selectors
 from .serializers import (
+    DailyPeriodQuerySerializer,
     DeclinedWorkReportSerializer,
     LowStockSerializer,
     MechanicReportSerializer,
     MonthlyPeriodQuerySerializer,
     PeriodQuerySerializer,
+    ProductivitySerializer,
     RevenueReportSerializer,
 )
 
@@ -118,3 +120,30 @@ class LowStockReportView(ReportView):
             self.paginate_queryset(selectors.low_stock_report())
         )
         return self.get_paginated_response(LowStockSerializer(page, many=True).data)
+
+
+@extend_schema(
+    summary="Productivity per mechanic",
+    description="Admins. For each mechanic, by name, over the days of the range (the shop's "
+    "time zone; default the last 30 days, at most 366): the hours clocked (time entries "
+    "overlapping the range, clipped to it; one still open counts until now), the hours "
+    "billed (the mechanic's labor lines on tickets completed in the range), `efficiency` = "
+    "billed / clocked (null when nothing was clocked) and the tickets worked (with time "
+    "clocked in the range). Hours and efficiency to 2 decimals.",
+    parameters=PERIOD_PARAMETERS,
+    responses={200: ProductivitySerializer(many=True), **error_responses(400, 401, 403)},
+    tags=["reports"],
+)
+class ProductivityReportView(ReportView):
+    serializer_class = ProductivitySerializer
+    period_query_class = DailyPeriodQuerySerializer
+
+    def get(self, request):
+        period = self.period(request)
+        page = self.paginate_queryset(
+            selectors.productivity_report(start=period["start"], end=period["end"])
+        )
+        return self.get_paginated_response(ProductivitySerializer(page, many=True).data)
+
+    def count_for_pagination(self, rows: list[dict]) -> int:
+        return len(rows)  # one row per mechanic, already computed

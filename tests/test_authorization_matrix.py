@@ -605,6 +605,7 @@ MATRIX: list[Row] = [
             "/reports/mechanics/",
             "/reports/low-stock/",
             "/reports/declined-work/",
+            "/reports/productivity/",
         )
         for r in [
             row("get", path, 401, 403, 403, 403, 200),

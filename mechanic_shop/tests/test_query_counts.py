@@ -159,11 +159,13 @@ def clocked(mechanic):
 
 
 # 1 for the JWT's user, 1 COUNT, 1 page, 1 for the corrections of the page
-# (with who made them).
+# (with who made them); the report: the user, the entries of the range, the
+# billed labor grouped by mechanic, the mechanics.
 CLOCK_LISTS = [
     ("/time-entries/", "admin_client", 4),
     ("/time-entries/", "mechanic_client", 4),
     ("/time-entries/?from=2020-01-01&mechanic={mechanic}", "admin_client", 4),
+    ("/reports/productivity/", "admin_client", 4),
 ]
 
 
@@ -177,3 +179,20 @@ def test_time_clock_query_counts(request, clocked, url, who, queries):
     assert len(small_body["results"]) == 2
     assert len(large_body["results"]) >= 3
     assert (small, large) == (queries, queries)
+
+
+def test_documents_list_query_count(mechanic_client, customer_client, ticket):
+    """``…/documents/``: the JWT's user, the ticket (its scope), 1 COUNT, 1
+    page of emails, whatever the page's size."""
+    from mail.services import email_queue
+
+    for n in range(12):
+        email_queue(
+            to=f"c{n}@example.com", subject="Estimate", body="", kind="estimate", ticket=ticket
+        )
+    for client in (mechanic_client, customer_client):
+        url = f"/service-tickets/{ticket.pk}/documents/"
+        small, small_body = count_queries(client, f"{url}?page_size=2")
+        large, large_body = count_queries(client, f"{url}?page_size=50")
+        assert (len(small_body["results"]), len(large_body["results"])) == (2, 12)
+        assert (small, large) == (4, 4)
