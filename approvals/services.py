@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import timezone
 from customers.models import Customer
 from mail.services import email_queue
 from mechanic_shop.errors import Conflict, DomainError, InvalidState, NotFound
+from shop.selectors import shop_settings
 from tickets.models import Authorization, AuthorizationMethod, JobStatus, ServiceTicket
 from tickets.services import ticket_authorize
 from tickets.services.base import lock_ticket
@@ -134,7 +134,7 @@ def _queue_link_email(*, link: ApprovalLink, url: str, to: str, customer_name: s
     """The link's email, in the outbox of this transaction: the worker sends
     it once the link is committed (a rolled-back link is never sent)."""
     ticket = link.ticket
-    shop = settings.SHOP_NAME
+    shop = shop_settings().name
     expires = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")
     vehicle = ticket.vehicle or f"vehicle {ticket.vin}"
     body = (

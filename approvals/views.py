@@ -9,7 +9,6 @@ no longer open to authorization or a decision already recorded, 400 a form
 to correct, 429 too many requests.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
@@ -24,6 +23,7 @@ from idempotency.views import IdempotencyKeyMixin
 from mechanic_shop.api.permissions import IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.errors import Conflict, InvalidState, NotFound
+from shop.selectors import shop_settings
 from tickets.models import JobStatus
 from tickets.selectors import ticket_scope
 
@@ -220,7 +220,7 @@ class ApprovalPageView(View):
         return render(request, "approvals/decided.html", context, status=status)
 
     def message(self, request, status, title, text):
-        context = {"shop_name": settings.SHOP_NAME, "title": title, "text": text}
+        context = {"shop_name": shop_settings().name, "title": title, "text": text}
         return render(request, "approvals/message.html", context, status=status)
 
     @staticmethod
@@ -228,7 +228,7 @@ class ApprovalPageView(View):
         ticket = link.ticket
         vehicle = ticket.vehicle
         return {
-            "shop_name": settings.SHOP_NAME,
+            "shop_name": shop_settings().name,
             "ticket": ticket,
             "vehicle_name": " ".join(
                 str(part) for part in (vehicle.year, vehicle.make, vehicle.model) if part
