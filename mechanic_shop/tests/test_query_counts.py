@@ -196,20 +196,3 @@ def test_documents_list_query_count(mechanic_client, customer_client, ticket):
         large, large_body = count_queries(client, f"{url}?page_size=50")
         assert (len(small_body["results"]), len(large_body["results"])) == (2, 12)
         assert (small, large) == (4, 4)
-
-
-def test_documents_list_query_count(mechanic_client, customer_client, ticket):
-    """``…/documents/``: the JWT's user, the ticket (its scope), 1 COUNT, 1
-    page of emails, whatever the page's size."""
-    from mail.services import email_queue
-
-    for n in range(12):
-        email_queue(
-            to=f"c{n}@example.com", subject="Estimate", body="", kind="estimate", ticket=ticket
-        )
-    for client in (mechanic_client, customer_client):
-        url = f"/service-tickets/{ticket.pk}/documents/"
-        small, small_body = count_queries(client, f"{url}?page_size=2")
-        large, large_body = count_queries(client, f"{url}?page_size=50")
-        assert (len(small_body["results"]), len(large_body["results"])) == (2, 12)
-        assert (small, large) == (4, 4)
