@@ -318,6 +318,8 @@ class ServiceTicketAdmin(admin.ModelAdmin):
     # service_date filter offers today, 7 days, this month and this year).
     show_full_result_count = False
     autocomplete_fields = ("customer", "vehicle")
+    # Buttons opening the estimate and invoice PDFs (the documents app).
+    change_form_template = "documents/admin/ticket_change_form.html"
     readonly_fields = (
         "status",
         "declined_reason",
