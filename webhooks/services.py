@@ -31,7 +31,7 @@ from django.utils import timezone
 from events.models import Event, EventType
 
 from . import signing
-from .addresses import check_url
+from .addresses import check_url, pinned_session, resolve_checked
 from .models import AttemptStatus, Delivery, DeliveryAttempt, DeliveryStatus, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -192,12 +192,12 @@ def _post(endpoint: Endpoint, event: Event) -> tuple[int | None, str]:
         }
     )
     try:
-        check_url(endpoint.url)
+        address = resolve_checked(endpoint.url)
     except ValidationError as refused:
         return None, refused.message_dict["url"][0]
     headers = signing.headers(endpoint.secret, str(event.pk), int(time.time()), body)
     try:
-        response = requests.post(
+        response = pinned_session(address).post(
             endpoint.url,
             data=body,
             headers=headers,

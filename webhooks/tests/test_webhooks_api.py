@@ -247,6 +247,37 @@ def test_an_address_turned_private_is_refused_when_sent(
     assert receiver.received == []
 
 
+def test_a_send_goes_to_the_address_checked_not_to_a_later_answer(
+    anon, admin_client, receiver, settings, monkeypatch
+):
+    # DNS rebinding: the name resolves to an allowed address for the checks
+    # (saving, then sending), and to another one afterwards. The request is
+    # pinned to the address checked; the name is only its Host header.
+    settings.WEBHOOK_TIMEOUT_SECONDS = 2
+    real = socket.getaddrinfo
+    lookups = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "hooks.rebind.example":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "127.0.0.1" if len(lookups) <= 2 else "192.0.2.1"  # TEST-NET: nowhere
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    url = receiver.url.replace("127.0.0.1", "hooks.rebind.example")
+    created = admin_client.post("/webhooks/endpoints/", {"url": url, "event_types": ["*"]})
+    assert created.status_code == 201, created.content
+    receiver.secret = created.json()["secret"]
+
+    anon.post("/customers/", NEW_CUSTOMER)
+
+    assert receiver.types() == ["customer.created"]
+    assert len(lookups) == 2  # saved, then sent: never again behind the check's back
+    (attempt,) = attempts(admin_client)
+    assert attempt["status"] == "succeeded", attempt
+
+
 @pytest.mark.parametrize(
     "body",
     [
