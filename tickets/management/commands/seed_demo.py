@@ -49,6 +49,7 @@ from tickets.selectors import TICKET_COUNTS, TICKETS
 from tickets.services import mechanic_ticket_count_add
 from tickets.totals import ZERO, compute_totals, labor_line_total
 from tickets.workflow import Status
+from timeclock.demo import seed_clocked_time
 from vehicles.models import Vehicle
 
 DEMO_PASSWORD = "demo-pass-2024"
@@ -358,6 +359,7 @@ class Command(BaseCommand):
             vehicles = self._vehicles(customers)
         if self._tickets(opts["tickets"], customers, vehicles, mechanics, parts):
             self._refresh_statistics()
+        seed_clocked_time(tickets=self._demo_tickets())
         response_cache.bump("inventory", "mechanics", "popular", TICKET_COUNTS, TICKETS)
         self.stdout.write(
             self.style.SUCCESS(
