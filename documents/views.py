@@ -16,7 +16,7 @@ from tickets.models import ServiceTicket
 from tickets.selectors import ticket_scope
 
 from . import services
-from .renderers import PDFRenderer
+from .renderers import PDFOnly, PDFRenderer
 from .rendering import ESTIMATE, INVOICE, PDF, document_filename, render_pdf
 from .selectors import document_ticket, ticket_documents
 from .serializers import DocumentSendSerializer
@@ -48,6 +48,7 @@ class TicketPDFViewSet(ShopViewSet):
     # The Django admin opens the PDFs with its session login.
     authentication_classes = [ShopJWTAuthentication, SessionAuthentication]
     renderer_classes = [PDFRenderer]
+    content_negotiation_class = PDFOnly
     permission_classes = [IsAuthenticated]
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -126,12 +126,12 @@ def test_the_admin_session_opens_the_pdf(client, admin_user, invoice):
     assert response["Content-Type"] == "application/pdf"
 
 
-def test_asking_for_json_is_not_acceptable(customer_client, estimate):
+def test_the_pdf_answers_whatever_the_client_accepts(customer_client, estimate):
     response = customer_client.get(
         f"/service-tickets/{estimate.pk}/estimate.pdf", HTTP_ACCEPT="application/json"
     )
-    assert response.status_code == 406
-    assert response.json()["code"] == "not_acceptable"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
 
 
 def test_a_long_ticket_runs_onto_pages_with_numbers_and_the_column_heads(
