@@ -4,6 +4,9 @@ signature. Run by the CI step of .ci/run (WORKER_TESTS=1, with
 CELERY_TASK_ALWAYS_EAGER=false so that this process publishes to Redis);
 skipped elsewhere."""
 
+import shutil
+import socket
+import subprocess
 import time
 
 import pytest
@@ -44,14 +47,99 @@ def test_a_broker_unreachable_at_commit_is_made_good_by_the_sweep(
     worker.start()
     # This process's broker is a port nobody listens on: the commit cannot
     # queue the dispatch. The worker, on the real Redis, sweeps it up.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    _use_broker(monkeypatch, "redis://127.0.0.1:9/0")
     started = time.monotonic()
     assert anon.post("/customers/", NEW_CUSTOMER).status_code == 201
     assert time.monotonic() - started < 5  # the request did not wait on the broker
     assert wait_for(lambda: receiver.received), "the sweep delivered nothing"
+    assert receiver.types() == ["customer.created"]
+    monkeypatch.undo()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+class PrivateRedis:
+    """A Redis server of the test's own (the broker only), to stop and start
+    again without touching the one the rest of the suite uses."""
+
+    def __init__(self, tmp_path):
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.tmp_path = tmp_path
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, on loopback
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        assert wait_for(self._answers, seconds=10), "redis-server did not start"
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
+
+
+def _use_broker(monkeypatch, url):
+    monkeypatch.setattr(celery_app.conf, "broker_url", url)
+    monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+
+
+def test_redis_stopped_at_commit_is_made_good_by_the_sweep_once_it_returns(
+    anon, worker, endpoint, receiver, private_redis, monkeypatch
+):
+    private_redis.start()
+    _use_broker(monkeypatch, private_redis.url)
+    worker.start(CELERY_BROKER_URL=private_redis.url)
+    time.sleep(3)  # the worker connected and beat running
+    private_redis.stop()
+
+    started = time.monotonic()
+    assert anon.post("/customers/", NEW_CUSTOMER).status_code == 201
+    assert time.monotonic() - started < 5  # the request did not wait on the broker
+    time.sleep(2)
+    assert receiver.received == []
+
+    private_redis.start()  # the same port: the worker and beat reconnect
+    assert wait_for(lambda: receiver.received, seconds=60), (
+        "nothing delivered after Redis came back"
+    )
     assert receiver.types() == ["customer.created"]
     monkeypatch.undo()
     celery_app._pool = None
