@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conftest import client_for
@@ -334,3 +335,15 @@ def test_only_admins_correct(mechanic_client, mechanic, work):
     )
     assert response.status_code == 403
     assert mechanic_client.put(f"/time-entries/{entry.pk}/", {}).status_code == 405
+
+
+def test_the_database_refuses_a_second_open_entry(mechanic, work):
+    """Whatever writes it (not only the service): one open entry per mechanic."""
+    job = work.jobs.get()
+    TimeEntry.objects.create(mechanic=mechanic, ticket=work, job=job, started_at=at(9, 8))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TimeEntry.objects.create(mechanic=mechanic, ticket=work, job=job, started_at=at(9, 9))
+    # Closed ones are any number.
+    entry_at(mechanic, work, at(8, 8), at(8, 9))
+    entry_at(mechanic, work, at(8, 10), at(8, 11))
+    assert TimeEntry.objects.filter(mechanic=mechanic).count() == 3
