@@ -327,6 +327,10 @@ def payment(world):
     return {"amount": "1.00", "method": "card"}
 
 
+def more_bays(world):
+    return {"bays": 99}
+
+
 def vehicle_of_a(world):
     return {"customer_id": world.customer_a.pk, "vin": "JH4KA7561PC008269", "make": "Honda"}
 
@@ -597,6 +601,10 @@ MATRIX: list[Row] = [
     row("patch", "/canned-jobs/{canned_job}/", 401, 403, 403, 403, 200, body=rename),
     row("delete", "/canned-jobs/{canned_job}/", 401, 403, 403, 403, 204),
     row("post", "/canned-jobs/{canned_job}/", 401, 403, 403, 405, 405),
+    # -- the shop's settings: staff read, admins change
+    row("get", "/shop/", 401, 403, 403, 200, 200),
+    row("patch", "/shop/", 401, 403, 403, 403, 200, body=more_bays),
+    *other_methods("/shop/", {"get", "patch"}, *STAFF),
     # -- reports: admins only
     *[
         r
