@@ -2,6 +2,7 @@
 ``PASSWORD``."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
@@ -12,7 +13,7 @@ from customers.models import Customer
 from inventory.models import Part
 from mechanics.models import Mechanic
 from shop.selectors import shop_settings
-from tickets.models import ServiceTicket, TicketMechanic
+from tickets.models import Payment, ServiceTicket, TicketMechanic
 from vehicles.models import Vehicle
 
 PASSWORD = "correct-horse-battery-staple"
@@ -149,3 +150,15 @@ class CannedJobFactory(DjangoModelFactory):
                 CannedJobPart(canned_job=obj, position=position, **item)
                 for position, item in enumerate(extracted, start=1)
             )
+
+
+class PaymentFactory(DjangoModelFactory):
+    """A payment row as it is stored (the services check the ticket is
+    invoiced and the amount within its balance; this does not)."""
+
+    class Meta:
+        model = Payment
+
+    ticket = factory.SubFactory(ServiceTicketFactory)
+    amount = Decimal("25.00")
+    method = "cash"

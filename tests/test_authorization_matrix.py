@@ -672,6 +672,9 @@ MATRIX: list[Row] = [
     ],
     row("get", "/webhooks/deliveries/", 401, 403, 403, 403, 200),
     *other_methods("/webhooks/deliveries/", {"get"}, *ADMINS),
+    # -- every payment (an accounting mirror): staff all, a customer its own
+    row("get", "/payments/", 401, 200, 200, 200, 200),
+    *other_methods("/payments/", {"get"}, *LOGGED_IN),
     # -- sync: the deleted records, staff
     row("get", "/sync/deleted/", 401, 403, 403, 200, 200),
     *other_methods("/sync/deleted/", {"get"}, *STAFF),

@@ -6,7 +6,7 @@ from mechanic_shop.api.sync import updated_after_filter
 from mechanics.models import Mechanic
 from vehicles.validators import normalize_vin
 
-from .models import ServiceTicket, TicketMechanic
+from .models import Payment, PaymentMethod, ServiceTicket, TicketMechanic
 from .workflow import Status
 
 
@@ -66,3 +66,13 @@ class ServiceTicketFilter(django_filters.FilterSet):
 
     def filter_vin(self, queryset, name, value):
         return queryset.filter(vin=normalize_vin(value))
+
+
+class PaymentFilter(django_filters.FilterSet):
+    ticket = IdFilter(field_name="ticket_id", label="Ticket id")
+    method = django_filters.ChoiceFilter(choices=PaymentMethod.choices)
+    updated_after = updated_after_filter()
+
+    class Meta:
+        model = Payment
+        fields = ["updated_after", "ticket", "method"]

@@ -369,10 +369,16 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A payment never changes once recorded; updated_at is there so that the
+    # payments sync like every other mirrored list (mechanic_shop.api.sync).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["created_at"], name="payment_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at"], name="payment_created_idx"),
+            models.Index(fields=["updated_at", "id"], name="payment_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0")
         ]

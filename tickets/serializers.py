@@ -411,6 +411,7 @@ class AuthorizationWriteSerializer(serializers.Serializer):
 
 class PaymentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
+    ticket_id = serializers.IntegerField(read_only=True)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

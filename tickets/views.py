@@ -21,7 +21,7 @@ from mechanic_shop.api.viewsets import ShopViewSet
 from mechanics.models import Mechanic
 
 from . import services
-from .filters import ServiceTicketFilter
+from .filters import PaymentFilter, ServiceTicketFilter
 from .models import Job, LaborLine, Payment, Recommendation, ServiceTicket
 from .selectors import (
     TICKETS,
@@ -140,6 +140,10 @@ class ServiceTicketViewSet(
         return self.action == "list"
 
     def count_for_pagination(self, queryset):
+        # The cached count is the ticket list's; a ticket's own lists (its
+        # history, payments) are counted as they are.
+        if self.action != "list":
+            return queryset.count()
         return ticket_list_count(
             queryset,
             user=self.request.user,
@@ -534,7 +538,7 @@ class ServiceTicketViewSet(
                 "updated_after",
                 OpenApiTypes.DATETIME,
                 description="GET: only the payments recorded after this moment (ISO 8601; "
-                "payments never change, so this reads their created_at).",
+                "a payment never changes once recorded). All payments: /payments/.",
             )
         ],
         responses={
@@ -548,8 +552,7 @@ class ServiceTicketViewSet(
         ticket = self.get_object()
         if request.method == "GET":
             payments = Payment.objects.filter(ticket=ticket).select_related("received_by")
-            # Payments never change once recorded: updated_after reads created_at.
-            payments = filter_updated_after(request, payments, "created_at")
+            payments = filter_updated_after(request, payments, "updated_at")
             page = self.paginate_queryset(payments.order_by("id"))
             return self.get_paginated_response(PaymentSerializer(page, many=True).data)
         serializer = PaymentSerializer(data=request.data)
@@ -620,3 +623,30 @@ class RecommendationViewSet(ShopViewSet):
             by=request.user, recommendation=recommendation, **serializer.validated_data
         )
         return Response(RecommendationSerializer(recommendation).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Payments",
+        description="Every payment recorded, newest first: staff see all, a customer the "
+        "payments of its own tickets. For an accounting system's mirror: `updated_after`, "
+        "and `ordering=updated_at&cursor=` pages in (updated_at, id) order with no gap and "
+        "no repeat (README, Integrations). A payment never changes once recorded.",
+    )
+)
+class PaymentViewSet(SyncedListMixin, mixins.ListModelMixin, ShopViewSet):
+    queryset = Payment.objects.none()  # the model, for the schema; see get_queryset
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+    ordering_fields = ["created_at", "updated_at", "id"]
+    ordering = ["-created_at", "-id"]
+    permission_classes = [IsAuthenticated]
+
+    @property
+    def cursor_paging(self) -> bool:
+        return self.action == "list"
+
+    def get_queryset(self):
+        return Payment.objects.filter(
+            ticket__in=ticket_scope(user=self.request.user)
+        ).select_related("received_by")

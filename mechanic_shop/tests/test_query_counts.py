@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
+    AdminFactory,
     CustomerFactory,
     MechanicFactory,
     PartFactory,
+    PaymentFactory,
     ServiceTicketFactory,
     VehicleFactory,
     make_vin,
@@ -196,3 +198,15 @@ def test_documents_list_query_count(mechanic_client, customer_client, ticket):
         large, large_body = count_queries(client, f"{url}?page_size=50")
         assert (len(small_body["results"]), len(large_body["results"])) == (2, 12)
         assert (small, large) == (4, 4)
+
+
+@pytest.mark.parametrize("query", ["", "&ordering=updated_at&cursor="])
+def test_payments_list_query_count(admin_client, settings, query):
+    # The JWT's user, the COUNT (none by cursor), the page with who received
+    # each payment.
+    settings.SYNC_SETTLE_SECONDS = 0
+    PaymentFactory.create_batch(40, received_by=AdminFactory())
+    small, small_body = count_queries(admin_client, f"/payments/?page_size=5{query}")
+    large, large_body = count_queries(admin_client, f"/payments/?page_size=50{query}")
+    assert (len(small_body["results"]), len(large_body["results"])) == (5, 40)
+    assert (small, large) == ((2, 2) if query else (3, 3))

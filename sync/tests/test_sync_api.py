@@ -11,8 +11,14 @@ from django.utils import timezone
 from customers.models import Customer
 from inventory.models import Part
 from sync.models import Tombstone
-from tests.factories import CustomerFactory, PartFactory, ServiceTicketFactory, VehicleFactory
-from tickets.models import ServiceTicket
+from tests.factories import (
+    CustomerFactory,
+    PartFactory,
+    PaymentFactory,
+    ServiceTicketFactory,
+    VehicleFactory,
+)
+from tickets.models import Payment, ServiceTicket
 from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +28,7 @@ LISTS = [
     ("/customers/", Customer, CustomerFactory),
     ("/vehicles/", Vehicle, VehicleFactory),
     ("/inventory/", Part, PartFactory),
+    ("/payments/", Payment, PaymentFactory),
 ]
 
 
@@ -55,12 +62,24 @@ def test_a_bad_updated_after_is_a_400_naming_it(admin_client, path, value):
     assert "updated_after" in response.json()
 
 
-def test_payments_take_updated_after_on_their_recording_time(admin_client):
-    ticket = ServiceTicketFactory()
-    path = f"/service-tickets/{ticket.pk}/payments/"
-    response = admin_client.get(path, {"updated_after": "2026-01-01T00:00:00+00:00"})
-    assert response.status_code == 200
-    assert response.json()["results"] == []
+def test_a_tickets_payments_take_updated_after(admin_client):
+    old, new = PaymentFactory(), PaymentFactory()
+    Payment.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    for payment, listed in ((old, []), (new, [new.pk])):
+        path = f"/service-tickets/{payment.ticket_id}/payments/"
+        assert ids(admin_client.get(path, {"updated_after": since})) == listed
+
+
+def test_a_customer_mirrors_the_payments_of_its_own_tickets(customer_client, customer):
+    mine = PaymentFactory(ticket=ServiceTicketFactory(customer=customer))
+    PaymentFactory()  # another customer's
+
+    listed = customer_client.get("/payments/").json()["results"]
+
+    assert [(p["id"], p["ticket_id"], p["amount"]) for p in listed] == [
+        (mine.pk, mine.ticket_id, "25.00")
+    ]
 
 
 @pytest.mark.parametrize("path, model, factory", LISTS)

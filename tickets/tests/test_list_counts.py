@@ -6,7 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import CustomerFactory, MechanicFactory, PartFactory, ServiceTicketFactory
+from tests.factories import (
+    CustomerFactory,
+    MechanicFactory,
+    PartFactory,
+    PaymentFactory,
+    ServiceTicketFactory,
+)
 from tickets import services
 from tickets.models import ServiceTicket
 
@@ -94,3 +100,21 @@ def test_seed_demo_bulk_inserts_refresh_counts(admin_client):
     assert count(admin_client, "/service-tickets/") == 0
     call_command("seed_demo", "--quiet-logins", "--tickets=25", verbosity=0)
     assert count(admin_client, "/service-tickets/") == 25
+
+
+def test_a_tickets_own_lists_are_counted_as_they_are(admin_client):
+    # Not with the cached count of the ticket list, nor of another ticket's
+    # list, under the same query.
+    ServiceTicketFactory.create_batch(3)
+    empty = ServiceTicketFactory()
+    paid = PaymentFactory().ticket
+    PaymentFactory(ticket=paid)
+    assert count(admin_client, "/service-tickets/") == 5
+
+    for path, expected in [
+        (f"/service-tickets/{empty.pk}/payments/", 0),
+        (f"/service-tickets/{paid.pk}/payments/", 2),
+        (f"/service-tickets/{empty.pk}/history/", 0),
+    ]:
+        body = admin_client.get(path).json()
+        assert (body["count"], len(body["results"])) == (expected, expected), path

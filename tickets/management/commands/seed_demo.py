@@ -698,7 +698,9 @@ class Command(BaseCommand):
                     (vehicle.pk, offset, first_job + declined, titles[declined], mine, closed_at)
                 )
             if paid > ZERO:
-                batch.payments.append((offset, paid, rng.choice(methods), "", None, adapt.now))
+                batch.payments.append(
+                    (offset, paid, rng.choice(methods), "", None, adapt.now, adapt.now)
+                )
         return batch
 
     @transaction.atomic
@@ -771,7 +773,7 @@ class Command(BaseCommand):
         )
         _insert(
             Payment,
-            ("ticket", "amount", "method", "reference", "received_by", "created_at"),
+            ("ticket", "amount", "method", "reference", "received_by", "created_at", "updated_at"),
             with_ids(batch.payments),
         )
 
