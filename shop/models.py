@@ -1,4 +1,5 @@
 import datetime
+import functools
 import zoneinfo
 from decimal import Decimal
 
@@ -16,9 +17,15 @@ MAX_BOOKING_HORIZON_DAYS = 730
 TIME_FORMAT = "%H:%M"
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    # available_timezones() walks the zone files on every call.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
     """An IANA zone name the system knows (``Europe/Paris``, not ``CET+1``)."""
-    if not value or value not in zoneinfo.available_timezones():
+    if not value or value not in _known_zones():
         raise ValidationError(f"“{value}” is not an IANA time zone name (like America/Chicago).")
 
 
