@@ -181,7 +181,7 @@ class ShopSettingsChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        verbose_name = "change"
+        verbose_name = "shop settings change"
 
     def __str__(self) -> str:
         return f"{', '.join(self.changes)} at {self.changed_at:%Y-%m-%d %H:%M}"
