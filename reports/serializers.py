@@ -7,6 +7,10 @@ from mechanic_shop.api.filters import QueryParametersSerializer
 MONEY = {"max_digits": None, "decimal_places": 2}
 MAX_DAYS = 366
 MAX_MONTHS = 120
+# A day of margin at each end of the calendar: the midnights that bound a
+# range, in any time zone, are datetimes Python can hold (9999-12-31 was a 500).
+FIRST_DAY = datetime.date(1, 1, 2)
+LAST_DAY = datetime.date(9999, 12, 30)
 
 
 class PeriodQuerySerializer(QueryParametersSerializer):
@@ -35,6 +39,11 @@ class PeriodQuerySerializer(QueryParametersSerializer):
             start = datetime.date(months // 12, months % 12 + 1, 1)
         else:
             start = end - datetime.timedelta(days=29)
+        for name, day in (("from", start), ("to", end)):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise serializers.ValidationError(
+                    {name: [f"Must be between {FIRST_DAY} and {LAST_DAY}."]}
+                )
         if start > end:
             raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
         if group == "day" and (end - start).days + 1 > MAX_DAYS:

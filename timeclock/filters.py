@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from mechanic_shop.api.filters import IdFilter
@@ -32,10 +33,21 @@ class TimeEntryFilter(django_filters.FilterSet):
         return queryset.filter(started_at__lt=high)
 
 
+# A day's midnight in any time zone, and the next one, are datetimes Python
+# can hold: a day of margin at each end of the calendar (9999-12-31 was a 500).
+DAY_RANGE = [
+    MinValueValidator(datetime.date(1, 1, 2)),
+    MaxValueValidator(datetime.date(9999, 12, 30)),
+]
+
 # "from" is a Python keyword: the two filters are added by name.
 TimeEntryFilter.base_filters["from"] = django_filters.DateFilter(
-    method="filter_from", label="First day (inclusive): entries still running on or after it"
+    method="filter_from",
+    label="First day (inclusive): entries still running on or after it",
+    validators=DAY_RANGE,
 )
 TimeEntryFilter.base_filters["to"] = django_filters.DateFilter(
-    method="filter_to", label="Last day (inclusive): entries started on or before it"
+    method="filter_to",
+    label="Last day (inclusive): entries started on or before it",
+    validators=DAY_RANGE,
 )

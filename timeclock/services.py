@@ -170,8 +170,8 @@ def time_entry_correct(
     is), recorded as a ``TimeEntryCorrection`` with the times before and
     after. An open entry given an end is closed by it.
 
-    Bad times are a 400 naming the field: in the future, or an end not
-    after the start. Times that overlap another entry of the same mechanic
+    Bad times are a 400 naming the field: in the future, a start before
+    the ticket was opened, or an end not after the start. Times that overlap another entry of the same mechanic
     are a 409 (``time_entries_overlap``, naming it in ``entry``): each
     entry is valid alone, the clash is with what is stored. A correction
     that changes nothing records nothing.
@@ -189,8 +189,11 @@ def time_entry_correct(
     end = ended_at if ended_at is not None else entry.ended_at
     now = timezone.now()
     errors = {}
+    opened = ServiceTicket.objects.values_list("created_at", flat=True).get(pk=entry.ticket_id)
     if start > now:
         errors["started_at"] = ["Must not be in the future."]
+    elif start < opened:
+        errors["started_at"] = [f"Must not be before the ticket was opened ({opened.isoformat()})."]
     if end is not None and end > now:
         errors["ended_at"] = ["Must not be in the future."]
     elif end is not None and end <= start:

@@ -138,6 +138,8 @@ def test_an_open_entry_counts_until_now(admin_client, mechanic):
         ("from=2025-01-01&to=2026-03-10", "from"),  # over 366 days
         ("from=", "from"),
         ("to=soon", "to"),
+        ("from=9999-12-31&to=9999-12-31", "from"),  # the calendar's last day: no midnight after
+        ("from=2026-01-01&to=9999-12-31", "to"),
     ],
 )
 def test_bad_ranges_are_400_naming_the_field(admin_client, query, field):

@@ -11,11 +11,12 @@ from django.utils import timezone
 from conftest import client_for
 from tests.factories import MechanicFactory, ServiceTicketFactory
 from tickets import services as ticket_services
-from tickets.models import Job
+from tickets.models import Job, ServiceTicket
 from timeclock.models import TimeEntry, TimeEntryCorrection
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
+OPENED = datetime.datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def in_progress_ticket(*mechanics):
@@ -26,7 +27,11 @@ def in_progress_ticket(*mechanics):
         ticket=ticket, mechanic=mechanics[0], description="Brakes", hours=Decimal("1.50")
     )
     ticket = ticket_services.ticket_transition(ticket=ticket, action="approve")
-    return ticket_services.ticket_transition(ticket=ticket, action="start")
+    ticket = ticket_services.ticket_transition(ticket=ticket, action="start")
+    # Opened at the start of the year: the entries the tests make are later.
+    ServiceTicket.objects.filter(pk=ticket.pk).update(created_at=OPENED)
+    ticket.created_at = OPENED
+    return ticket
 
 
 def clock_in_url(ticket, job=None):
@@ -253,6 +258,7 @@ def test_the_list_filters_by_days_overlapping(admin_client, mechanic, work):
     assert admin_client.get("/time-entries/?from=").status_code == 400
     assert admin_client.get("/time-entries/?from=yesterday").status_code == 400
     assert admin_client.get("/time-entries/?mechanic=x").status_code == 400
+    assert "to" in admin_client.get("/time-entries/?to=9999-12-31").json()
 
 
 def test_an_admin_corrects_an_entry_and_it_is_recorded(admin_client, admin_user, mechanic, work):
@@ -307,6 +313,8 @@ def test_bad_corrections_are_refused_and_change_nothing(admin_client, mechanic, 
         ({"ended_at": "2026-03-09T07:00:00Z"}, 400, "ended_at"),
         ({"started_at": "2026-03-09T12:00:00Z"}, 400, "ended_at"),
         ({"started_at": "2999-01-01T00:00:00Z"}, 400, "started_at"),
+        ({"started_at": "2025-12-31T23:59:00Z"}, 400, "started_at"),  # before the ticket
+        ({"started_at": "0001-01-01T00:00:00Z"}, 400, "started_at"),
         ({"ended_at": "2999-01-01T00:00:00Z"}, 400, "ended_at"),
         ({"ended_at": None}, 400, "ended_at"),
         ({"started_at": "not a time"}, 400, "started_at"),
