@@ -6,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Role
+from mechanic_shop.api.filter_backends import ShopFilterBackend, ShopOrderingFilter
 from mechanic_shop.api.permissions import IsAdmin, IsStaff
 from mechanic_shop.api.schema import error_responses
 from mechanic_shop.api.viewsets import ShopViewSet
@@ -30,7 +31,7 @@ OWN = "A mechanic reaches its own entries (another's is a 404), an admin every e
         description=f"Mechanics and admins. {OWN} Newest start first. `?mechanic=` (a "
         "mechanic asking for another's gets an empty list), `?from=` / `?to=` (days in the "
         "shop's time zone, inclusive): the entries whose time overlaps them, an open entry "
-        "as running until now.",
+        "as running until now. `?ordering=started_at|-started_at`.",
         responses={200: TimeEntrySerializer(many=True), **error_responses(400, 401, 403)},
     ),
     retrieve=extend_schema(
@@ -53,6 +54,7 @@ class TimeEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopVie
     queryset = TimeEntry.objects.none()  # the model, for the schema; see get_queryset
     serializer_class = TimeEntrySerializer
     filterset_class = TimeEntryFilter
+    filter_backends = [ShopFilterBackend, ShopOrderingFilter]  # nothing to search
     ordering_fields = ["started_at"]
     ordering = ["-started_at", "-id"]
     permission_classes = [IsStaff]

@@ -255,6 +255,8 @@ def test_the_list_filters_by_days_overlapping(admin_client, mechanic, work):
     assert ids("from=2026-03-10&to=2026-03-10") == [inside.pk, overnight.pk]
     assert ids("from=2026-03-11") == [after.pk]
     assert ids("to=2026-03-09") == [overnight.pk, before.pk]
+    assert ids("ordering=started_at") == [before.pk, overnight.pk, inside.pk, after.pk]
+    assert admin_client.get("/time-entries/?ordering=minutes").status_code == 400
     assert admin_client.get("/time-entries/?from=").status_code == 400
     assert admin_client.get("/time-entries/?from=yesterday").status_code == 400
     assert admin_client.get("/time-entries/?mechanic=x").status_code == 400
