@@ -18,6 +18,9 @@ class EventType(models.TextChoices):
     PAYMENT_CREATED = "payment.created"
     PART_LOW_STOCK = "part.low_stock"
     JOB_AUTHORIZED = "job.authorized"
+    APPOINTMENT_CREATED = "appointment.created"
+    APPOINTMENT_UPDATED = "appointment.updated"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
     # A webhook endpoint's test (webhooks), delivered to that endpoint only.
     PING = "ping"
 

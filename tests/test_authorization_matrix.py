@@ -29,10 +29,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from appointments import services as appointment_services
 from approvals import services as approval_services
 from approvals.tokens import link_token
 from conftest import client_for
 from events.models import Event
+from shop.selectors import shop_settings
 from tests.database_state import snapshot
 from tests.factories import (
     PASSWORD,
@@ -165,6 +167,24 @@ class World:
             resource_id=str(self.customer_a.pk),
             data={"id": self.customer_a.pk},
             dispatched_at=timezone.now(),
+        )
+
+    def _appointment(self, hour: int):  # A's, at ``hour`` in the shop's zone
+        return appointment_services.appointment_book(
+            customer=self.customer_a,
+            vehicle=self.vehicle,
+            concern="Brakes squeal",
+            starts_at=appointment_day(hour),
+        )
+
+    @functools.cached_property
+    def appointment(self):  # booked
+        return self._appointment(9)
+
+    @functools.cached_property
+    def appointment_cancelled(self):
+        return appointment_services.appointment_transition(
+            appointment=self._appointment(11), action="cancel"
         )
 
     NAMES = {"a": "customer_a", "b": "customer_b"}
@@ -355,6 +375,28 @@ def new_canned_job(world):
 
 def canned_job_replacement(world):
     return {**new_canned_job(world), "name": "Oil change 0W-20"}
+
+
+def appointment_day(hour: int) -> datetime.datetime:
+    """``hour`` o'clock on a Monday two weeks ahead, in the shop's time zone
+    (America/Chicago, open then): bookable by a customer too."""
+    shop = shop_settings()
+    today = timezone.now().astimezone(shop.zone()).date()
+    day = today + datetime.timedelta(days=14 - today.weekday())
+    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=shop.zone())
+
+
+def new_appointment(world):  # for A, at 10:00
+    return {
+        "customer_id": world.customer_a.pk,
+        "vehicle_id": world.vehicle.pk,
+        "concern": "Oil change",
+        "starts_at": appointment_day(10).isoformat(),
+    }
+
+
+def reconcern(world):
+    return {"concern": "Oil change and wipers"}
 
 
 # ---------------------------------------------------------------- the matrix
@@ -607,6 +649,33 @@ MATRIX: list[Row] = [
     row("get", "/shop/", 401, 403, 403, 200, 200),
     row("patch", "/shop/", 401, 403, 403, 403, 200, body=more_bays),
     *other_methods("/shop/", {"get", "patch"}, *STAFF),
+    # -- appointments: a customer books and reaches its own, staff all; staff run the day
+    row("get", "/appointments/", 401, 200, 200, 200, 200),
+    # B may book, but not for A: refused on the customer, nothing stored.
+    row("post", "/appointments/", 401, 201, 400, 201, 201, body=new_appointment),
+    *other_methods("/appointments/", {"get", "post"}, *LOGGED_IN),
+    row("get", "/appointments/{appointment}/", 401, 200, 404, 200, 200),
+    row("patch", "/appointments/{appointment}/", 401, 200, 404, 200, 200, body=reconcern),
+    row("delete", "/appointments/{appointment_cancelled}/", 401, 403, 403, 204, 204),
+    *other_methods("/appointments/{appointment}/", {"get", "patch", "delete"}, *LOGGED_IN),
+    *[
+        r
+        for verb in ("confirm", "cancel")
+        for r in [
+            row("post", f"/appointments/{{appointment}}/{verb}/", 401, 200, 404, 200, 200),
+            *other_methods(f"/appointments/{{appointment}}/{verb}/", {"post"}, *LOGGED_IN),
+        ]
+    ],
+    *[
+        r
+        for verb in ("arrive", "no-show", "convert")
+        for r in [
+            row("post", f"/appointments/{{appointment}}/{verb}/", 401, 403, 403, 200, 200),
+            *other_methods(f"/appointments/{{appointment}}/{verb}/", {"post"}, *LOGGED_IN),
+        ]
+    ],
+    row("get", "/appointments/availability/?date=2027-03-01", 401, 200, 200, 200, 200),
+    *other_methods("/appointments/availability/", {"get"}, *LOGGED_IN),
     # -- reports: admins only
     *[
         r

@@ -435,6 +435,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("MAIL_SWEEP_EVERY_SECONDS", default=30.0),
     },
 }
+# Appointment reminders (appointments.tasks): each run queues the reminders
+# now due; the outbox key makes a second run for the same start mail nothing.
+CELERY_BEAT_SCHEDULE["appointment-reminders"] = {
+    "task": "appointments.tasks.appointment_reminders_send",
+    "schedule": env.float("APPOINTMENT_REMINDERS_EVERY_SECONDS", default=60.0),
+}
 # Events (events.models.Event): kept this many days, then purged; one not
 # dispatched this many seconds after its commit is dispatched by the sweep.
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=30)
