@@ -15,7 +15,11 @@ of simultaneous requests split between them. Checks:
   429, across both servers;
 * idempotency key: 50 simultaneous identical payments with one
   Idempotency-Key -> exactly one payment recorded; every answer is that
-  payment (201, the first or its replay) or a 409 "in progress".
+  payment (201, the first or its replay) or a 409 "in progress";
+* the last bay: two bays, one taken; two simultaneous bookings of the other
+  (one per server), five times over, then 20 at once for one slot ->
+  exactly one 201 each time, the rest 409 ``no_free_bay``; no instant has
+  more active appointments than bays.
 
     DATABASE_URL=mysql://root@127.0.0.1:3306/shop REDIS_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python scripts/concurrency_check.py
@@ -42,7 +46,8 @@ from decimal import ROUND_DOWN, Decimal
 
 import live_server
 
-PORTS = (8811, 8812)
+# CONCURRENCY_CHECK_PORTS=9811,9812 when those are taken by another run.
+PORTS = tuple(int(p) for p in os.environ.get("CONCURRENCY_CHECK_PORTS", "8811,8812").split(","))
 PASSWORD = "concurrency-pass-2024"
 
 
@@ -319,7 +324,71 @@ def check_idempotent_payment(world: dict, urls: list[str], checks: Checks) -> No
 
 
 # Each check: a function (world, server urls, checks). A new race is one more.
-CHECKS = [check_stock, check_payments, check_login_throttle, check_idempotent_payment]
+def check_last_bay(world: dict, urls: list[str], checks: Checks) -> None:
+    import datetime
+
+    from appointments.capacity import first_full_instant
+    from appointments.models import ACTIVE, Appointment
+    from appointments.services import appointment_book
+    from shop.selectors import shop_settings
+
+    shop = shop_settings()
+    shop.bays = 2
+    shop.save()
+    zone = shop.zone()
+    today = datetime.datetime.now(zone).date()
+    day = today + datetime.timedelta(days=14 - today.weekday())  # a Monday, open 08-18
+    vehicle = world["tickets"][0].vehicle
+
+    def slot(hour: int) -> datetime.datetime:
+        return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=zone)
+
+    def booking(n: int, hour: int) -> tuple:
+        body = {
+            "customer_id": vehicle.customer_id,
+            "vehicle_id": vehicle.pk,
+            "concern": f"Last bay {hour}:00, try {n}",
+            "starts_at": slot(hour).isoformat(),
+        }
+        return ("POST", f"{urls[n % 2]}/appointments/", body, world["token"])
+
+    rounds = [(hour, 2) for hour in (9, 10, 11, 12, 13)] + [(15, 20)]
+    for hour, tries in rounds:
+        appointment_book(
+            customer=vehicle.customer, vehicle=vehicle, concern="Taken", starts_at=slot(hour)
+        )
+        answers = burst([booking(n, hour) for n in range(tries)])
+        statuses = Counter(a.status for a in answers)
+        print(f"last bay at {hour}:00: {tries} simultaneous bookings -> {dict(statuses)}")
+        checks.expect(f"{hour}:00: exactly one booked", statuses[201] == 1, str(statuses[201]))
+        refusals = [a.body for a in answers if a.status != 201]
+        checks.expect(
+            f"{hour}:00: the others 409 no_free_bay",
+            len(refusals) == tries - 1
+            and all(isinstance(b, dict) and b.get("code") == "no_free_bay" for b in refusals),
+            str(Counter(str(b)[:60] for b in refusals)),
+        )
+    stored = list(Appointment.objects.filter(status__in=ACTIVE).values_list("starts_at", "ends_at"))
+    # Overbooked: an appointment during which all the bays are taken by others.
+    overbooked = [
+        (start, end)
+        for i, (start, end) in enumerate(stored)
+        if first_full_instant(stored[:i] + stored[i + 1 :], start, end, shop.bays) is not None
+    ]
+    checks.expect(
+        f"{len(stored)} appointments stored, never more than {shop.bays} at once",
+        len(stored) == 2 * len(rounds) and not overbooked,
+        str(overbooked[:3]),
+    )
+
+
+CHECKS = [
+    check_stock,
+    check_payments,
+    check_login_throttle,
+    check_idempotent_payment,
+    check_last_bay,
+]
 
 
 def main() -> int:
