@@ -24,6 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import Role, User
+from appointments.demo import seed_appointments
 from customers.models import Customer
 from inventory.models import Part
 from mechanic_shop.api import response_cache
@@ -360,6 +361,7 @@ class Command(BaseCommand):
         if self._tickets(opts["tickets"], customers, vehicles, mechanics, parts):
             self._refresh_statistics()
         seed_clocked_time(tickets=self._demo_tickets())
+        seed_appointments(vehicles=vehicles)
         response_cache.bump("inventory", "mechanics", "popular", TICKET_COUNTS, TICKETS)
         self.stdout.write(
             self.style.SUCCESS(
