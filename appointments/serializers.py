@@ -38,6 +38,13 @@ class AppointmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The years an appointment (or an availability query) may fall in: the
+# arithmetic around a time (its default end, a day's range) stays far from
+# the ends of what a datetime can hold.
+YEARS = (2000, 2999)
+OUT_OF_RANGE = f"Give a time in the years {YEARS[0]} to {YEARS[1]}."
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 date and time with its offset (``2026-12-07T08:00:00-06:00``
     or ``…Z``). Without one it is refused: read in UTC (the server's zone) or
@@ -50,6 +57,8 @@ class AwareDateTimeField(serializers.DateTimeField):
                 raise serializers.ValidationError(
                     "Give the time with its UTC offset, e.g. 2026-12-07T08:00:00-06:00."
                 )
+            if parsed is not None and not YEARS[0] <= parsed.year <= YEARS[1]:
+                raise serializers.ValidationError(OUT_OF_RANGE)
         return super().to_internal_value(value)
 
 
@@ -87,6 +96,12 @@ class AppointmentWriteSerializer(serializers.Serializer):
 
 class AvailabilityQuerySerializer(QueryParametersSerializer):
     date = serializers.DateField(help_text="The day, in the shop's time zone (YYYY-MM-DD).")
+
+    def validate_date(self, value):
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            raise serializers.ValidationError(OUT_OF_RANGE)
+        return value
+
     duration_minutes = serializers.IntegerField(
         required=False,
         min_value=1,

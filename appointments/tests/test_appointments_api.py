@@ -71,6 +71,9 @@ def test_put_is_not_offered(book, mechanic_client):
     [
         ({"starts_at": "2027-01-04T09:00:00"}, "starts_at"),  # no offset
         ({"starts_at": "tomorrow"}, "starts_at"),
+        ({"starts_at": "9999-12-31T23:30:00Z"}, "starts_at"),  # its default end: year 10000
+        ({"starts_at": "0001-01-01T00:00:00+05:00"}, "starts_at"),
+        ({"ends_at": "0001-01-01T00:00:00Z"}, "ends_at"),
         ({"concern": ""}, "concern"),
         ({"concern": "x" * 1001}, "concern"),
         ({"vehicle_id": 999_999}, "vehicle_id"),
@@ -365,6 +368,8 @@ def test_availability_of_a_full_or_closed_day(book, shop, mechanic_client):
         ({}, "date"),
         ({"date": "2027-02-30"}, "date"),
         ({"date": ""}, "date"),
+        ({"date": "9999-12-31"}, "date"),
+        ({"date": "0001-01-01"}, "date"),
         ({"date": "2027-03-01", "duration_minutes": 0}, "duration_minutes"),
         ({"date": "2027-03-01", "duration_minutes": "1.5"}, "duration_minutes"),
     ],
