@@ -331,7 +331,7 @@ class ServiceTicketViewSet(
     @extend_schema(
         summary="Complete the work",
         description=f"in_progress -> completed; the vehicle's mileage becomes the ticket's "
-        f"mileage out (or in). {STAFF}",
+        f"mileage out (or in), and every mechanic still clocked onto it is clocked out. {STAFF}",
         request=None,
         responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
     )
@@ -356,7 +356,7 @@ class ServiceTicketViewSet(
     @extend_schema(
         summary="Cancel the ticket",
         description=f"estimate, approved or in_progress -> cancelled; every part goes back "
-        f"in stock. {STAFF}",
+        f"in stock, and every mechanic still clocked onto it is clocked out. {STAFF}",
         request=None,
         responses={**TICKET_RESPONSE, **error_responses(401, 403, 404, 409)},
     )
