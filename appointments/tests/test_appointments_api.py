@@ -631,3 +631,15 @@ def test_a_refused_booking_records_nothing(book, shop):
     assert book(at(day, "09:00")).status_code == 409
     assert Event.objects.filter(type="appointment.created").count() == 1
     assert Appointment.objects.count() == 1
+
+
+def test_webhooks_subscribe_to_the_appointment_events(admin_client):
+    types = ["appointment.created", "appointment.updated", "appointment.cancelled"]
+    response = admin_client.post(
+        "/webhooks/endpoints/",
+        {"url": "http://127.0.0.1:9/hooks", "event_types": types},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert sorted(response.json()["event_types"]) == sorted(types)
+    assert admin_client.get("/events/", {"type": "appointment.cancelled"}).status_code == 200
