@@ -91,7 +91,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopV
     def get_queryset(self):
         return appointment_scope(user=self.request.user)
 
-    def _answer(self, appointment, status_code=status.HTTP_200_OK):
+    def _appointment_response(self, appointment, status_code=status.HTTP_200_OK):
         """The appointment read back through the caller's scope."""
         appointment = self.get_queryset().get(pk=appointment.pk)
         return Response(AppointmentSerializer(appointment).data, status=status_code)
@@ -110,7 +110,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopV
                 raise ValidationError({"customer_id": ["This field is required."]})
             data["customer"] = Customer.objects.get(user=request.user)
         appointment = services.appointment_book(by=request.user, **data)
-        return self._answer(appointment, status.HTTP_201_CREATED)
+        return self._appointment_response(appointment, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         appointment = self.get_object()
@@ -121,7 +121,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopV
                 {"customer_id": ["An appointment's customer does not change: book anew."]}
             )
         appointment = services.appointment_update(by=request.user, appointment=appointment, **data)
-        return self._answer(appointment)
+        return self._appointment_response(appointment)
 
     def destroy(self, request, pk=None):
         services.appointment_delete(appointment=self.get_object())
@@ -131,7 +131,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopV
         appointment = services.appointment_transition(
             by=self.request.user, appointment=self.get_object(), action=name
         )
-        return self._answer(appointment)
+        return self._appointment_response(appointment)
 
     @extend_schema(
         summary="Confirm an appointment",
@@ -185,7 +185,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopV
     @action(detail=True, methods=["post"])
     def convert(self, request, pk=None):
         appointment = services.appointment_convert(by=request.user, appointment=self.get_object())
-        return self._answer(appointment)
+        return self._appointment_response(appointment)
 
     @extend_schema(
         summary="Free appointment start times of a day",

@@ -112,7 +112,7 @@ class IdempotencyKeyMixin:
                     row = services.key_lock(claim=claim, inserted=inserted)
                     if row.answered:  # by the request that held the lock
                         return replay(row)
-                    response = self._answer(handler, request, *args, **kwargs)
+                    response = self._idempotent_answer(handler, request, *args, **kwargs)
                     if is_stored(response) and not transaction.get_rollback():
                         services.key_answer(
                             row=row,
@@ -132,7 +132,7 @@ class IdempotencyKeyMixin:
             self._release(claim)
             return response
 
-    def _answer(self, handler, request, *args, **kwargs):
+    def _idempotent_answer(self, handler, request, *args, **kwargs):
         """The handler's answer as DRF's dispatch would make it, rendered."""
         try:
             response = handler(request, *args, **kwargs)

@@ -643,3 +643,30 @@ def test_webhooks_subscribe_to_the_appointment_events(admin_client):
     assert response.status_code == 201, response.content
     assert sorted(response.json()["event_types"]) == sorted(types)
     assert admin_client.get("/events/", {"type": "appointment.cancelled"}).status_code == 200
+
+
+def test_a_booking_and_an_action_retried_with_an_idempotency_key(
+    shop, mechanic_client, customer, vehicle
+):
+    # Found by the fuzzing: with the header, every write answered 500.
+    body = {
+        "customer_id": customer.pk,
+        "vehicle_id": vehicle.pk,
+        "concern": "Brakes squeal",
+        "starts_at": at(monday(), "09:00"),
+    }
+    first, again = (
+        mechanic_client.post("/appointments/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+        for _ in range(2)
+    )
+    assert (first.status_code, again.status_code) == (201, 201), first.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    url = f"/appointments/{first.json()['id']}/"
+    for _ in range(2):
+        confirmed = mechanic_client.post(f"{url}confirm/", HTTP_IDEMPOTENCY_KEY="confirm-1")
+        assert (confirmed.status_code, confirmed.json()["status"]) == (200, "confirmed")
+    moved = mechanic_client.patch(
+        url, {"notes": "Loaner"}, format="json", HTTP_IDEMPOTENCY_KEY="move-1"
+    )
+    assert (moved.status_code, moved.json()["notes"]) == (200, "Loaner")
