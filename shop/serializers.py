@@ -1,13 +1,22 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import TIME_FORMAT, ShopSettings
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:00"}
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day as the shop's clock shows it, ``HH:MM`` (the schema's
+    ``format: time`` would be RFC 3339's, with seconds and an offset)."""
 
 
 class OpeningDaySerializer(serializers.Serializer):
     weekday = serializers.IntegerField(
         min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday."
     )
-    opens = serializers.TimeField(
+    opens = WallClockTimeField(
         format=TIME_FORMAT,
         input_formats=[TIME_FORMAT, "%H:%M:%S"],
         allow_null=True,
@@ -15,7 +24,7 @@ class OpeningDaySerializer(serializers.Serializer):
         default=None,
         help_text="Wall-clock time in the shop's time zone (HH:MM); null when closed.",
     )
-    closes = serializers.TimeField(
+    closes = WallClockTimeField(
         format=TIME_FORMAT,
         input_formats=[TIME_FORMAT, "%H:%M:%S"],
         allow_null=True,

@@ -632,6 +632,7 @@ class RecommendationViewSet(ShopViewSet):
         "payments of its own tickets. For an accounting system's mirror: `updated_after`, "
         "and `ordering=updated_at&cursor=` pages in (updated_at, id) order with no gap and "
         "no repeat (README, Integrations). A payment never changes once recorded.",
+        responses={200: PaymentSerializer(many=True), **error_responses(400, 401)},
     )
 )
 class PaymentViewSet(SyncedListMixin, mixins.ListModelMixin, ShopViewSet):
