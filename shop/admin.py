@@ -14,7 +14,7 @@ from django.urls import reverse
 from tickets.admin import ReadOnlyAdmin
 
 from . import services
-from .models import ShopSettings, ShopSettingsChange, normalize_opening_hours
+from .models import EDITABLE_FIELDS, ShopSettings, ShopSettingsChange, normalize_opening_hours
 from .selectors import shop_settings
 
 WEEKDAYS = list(enumerate(calendar.day_name))  # 0 Monday … 6 Sunday
@@ -32,7 +32,7 @@ def _day_fields() -> dict:
 class ShopSettingsForm(forms.ModelForm):
     class Meta:
         model = ShopSettings
-        fields = [name for name in services.EDITABLE_FIELDS if name != "opening_hours"]
+        fields = [name for name in EDITABLE_FIELDS if name != "opening_hours"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,9 +113,7 @@ class ShopSettingsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {
-            name: form.cleaned_data[name]
-            for name in services.EDITABLE_FIELDS
-            if name in form.cleaned_data
+            name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data
         }
         saved = services.shop_settings_update(actor=request.user, **fields)
         obj.pk = saved.pk

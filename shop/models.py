@@ -83,6 +83,26 @@ def _tax_rate():
     )
 
 
+# What an admin may change (the API, the admin page, the service): every
+# field but the timestamp.
+EDITABLE_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "email",
+    "time_zone",
+    "opening_hours",
+    "bays",
+    "appointment_minutes",
+    "slot_step_minutes",
+    "labor_rate",
+    "parts_tax_rate",
+    "labor_tax_rate",
+    "reminder_lead_hours",
+    "booking_horizon_days",
+)
+
+
 class ShopSettings(models.Model):
     """The shop's own settings: one row (pk 1), seeded from the environment
     at the first migration, read through ``shop.selectors.shop_settings``,

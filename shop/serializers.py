@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import TIME_FORMAT, ShopSettings
+from .models import EDITABLE_FIELDS, TIME_FORMAT, ShopSettings
 
 
 @extend_schema_field(
@@ -48,21 +48,5 @@ class ShopSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShopSettings
-        fields = [
-            "name",
-            "address",
-            "phone",
-            "email",
-            "time_zone",
-            "opening_hours",
-            "bays",
-            "appointment_minutes",
-            "slot_step_minutes",
-            "labor_rate",
-            "parts_tax_rate",
-            "labor_tax_rate",
-            "reminder_lead_hours",
-            "booking_horizon_days",
-            "updated_at",
-        ]
+        fields = [*EDITABLE_FIELDS, "updated_at"]
         read_only_fields = ["updated_at"]

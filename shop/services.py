@@ -7,25 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .defaults import environment_defaults
-from .models import ShopSettings, ShopSettingsChange, normalize_opening_hours
-
-# What a change may set: every field but the timestamp.
-EDITABLE_FIELDS = (
-    "name",
-    "address",
-    "phone",
-    "email",
-    "time_zone",
-    "opening_hours",
-    "bays",
-    "appointment_minutes",
-    "slot_step_minutes",
-    "labor_rate",
-    "parts_tax_rate",
-    "labor_tax_rate",
-    "reminder_lead_hours",
-    "booking_horizon_days",
-)
+from .models import EDITABLE_FIELDS, ShopSettings, ShopSettingsChange, normalize_opening_hours
 
 
 def _recorded(value):

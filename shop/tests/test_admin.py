@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from shop.models import ShopSettings, ShopSettingsChange
+from shop.models import EDITABLE_FIELDS, ShopSettings, ShopSettingsChange
 
 pytestmark = pytest.mark.django_db
 
@@ -22,24 +22,7 @@ def staff(admin_user):
 
 def form(shop, **changes) -> dict:
     """The page's form as it posts the row, with ``changes``."""
-    data = {
-        name: getattr(shop, name)
-        for name in (
-            "name",
-            "address",
-            "phone",
-            "email",
-            "time_zone",
-            "bays",
-            "appointment_minutes",
-            "slot_step_minutes",
-            "labor_rate",
-            "parts_tax_rate",
-            "labor_tax_rate",
-            "reminder_lead_hours",
-            "booking_horizon_days",
-        )
-    }
+    data = {name: getattr(shop, name) for name in EDITABLE_FIELDS if name != "opening_hours"}
     for day in shop.opening_hours:
         prefix = f"day{day['weekday']}"
         if day["closed"]:
