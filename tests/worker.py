@@ -14,6 +14,7 @@ by the root conftest):
 import email
 import email.policy
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -40,7 +41,50 @@ def wait_for(condition, seconds=30):
     return False
 
 
-def _free_port() -> int:
+def wait_for_port(port: int, *, open_: bool, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                is_open = True
+        except OSError:
+            is_open = False
+        if is_open == open_:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"port {port} did not {'open' if open_ else 'close'}")
+
+
+class OwnRedis:
+    """A redis-server child process of the test's own on ``port``, to stop
+    and start again without touching the one the rest of the suite uses."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, on loopback
+            [
+                shutil.which("redis-server") or "redis-server",
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, open_=True)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+            wait_for_port(self.port, open_=False)
+
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -67,7 +111,7 @@ class SmtpServer:
     def __init__(self):
         self.messages: list = []
         self.refuse: set[str] = set()
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(
             _Handler(self.messages, self.refuse), hostname="127.0.0.1", port=self.port
         )

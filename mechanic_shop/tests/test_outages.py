@@ -19,7 +19,6 @@ import contextlib
 import os
 import shutil
 import socket
-import subprocess
 import threading
 import time
 
@@ -32,6 +31,7 @@ from rest_framework.test import APIClient
 from conftest import client_for, mysql_only
 from mechanic_shop.settings.base import cache_config
 from tests.factories import PASSWORD, AdminFactory, CustomerFactory, MechanicFactory, PartFactory
+from tests.worker import OwnRedis, wait_for_port
 
 REDIS_PORT = 8821
 RELAY_PORT = 8831
@@ -40,53 +40,11 @@ RELAY_PORT = 8831
 UNREACHABLE_SECONDS = 0.2
 
 
-def wait_for_port(port: int, *, open_: bool, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                is_open = True
-        except OSError:
-            is_open = False
-        if is_open == open_:
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"port {port} did not {'open' if open_ else 'close'}")
-
-
-class OwnRedis:
-    """A redis-server child process on REDIS_PORT that the test stops and starts."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
+class OutageRedis(OwnRedis):
     def start(self, *, past_window: bool = True) -> None:
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port, open_=True)
+        super().start()
         if past_window:  # a process that found it unreachable tries again after it
             time.sleep(UNREACHABLE_SECONDS + 0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-            wait_for_port(self.port, open_=False)
 
 
 def use_redis_at(settings, port: int) -> None:
@@ -102,7 +60,7 @@ def own_redis(settings):
         if os.environ.get("CI") == "true":
             pytest.fail("redis-server is needed for the Redis outage tests")
         pytest.skip("redis-server not installed")
-    server = OwnRedis(REDIS_PORT)
+    server = OutageRedis(REDIS_PORT)
     server.start()
     use_redis_at(settings, REDIS_PORT)
     try:

@@ -4,15 +4,12 @@ signature. Run by the CI step of .ci/run (WORKER_TESTS=1, with
 CELERY_TASK_ALWAYS_EAGER=false so that this process publishes to Redis);
 skipped elsewhere."""
 
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
 
 from mechanic_shop.celery import app as celery_app
-from tests.worker import WORKER_ONLY, wait_for
+from tests.worker import WORKER_ONLY, OwnRedis, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), WORKER_ONLY]
 
@@ -58,58 +55,10 @@ def test_a_broker_unreachable_at_commit_is_made_good_by_the_sweep(
     celery_app.amqp._producer_pool = None
 
 
-class PrivateRedis:
-    """A Redis server of the test's own (the broker only), to stop and start
-    again without touching the one the rest of the suite uses."""
-
-    def __init__(self, tmp_path):
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.tmp_path = tmp_path
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, on loopback
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        assert wait_for(self._answers, seconds=10), "redis-server did not start"
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
+def private_redis():
+    """A Redis of the test's own, the broker only: stopped and started again."""
+    server = OwnRedis()
     yield server
     server.stop()
 
