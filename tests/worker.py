@@ -154,6 +154,8 @@ class Worker:
         self.tmp_path = tmp_path
         self.extra_env = extra_env
         self.process = None
+        self.log_path = tmp_path / "worker.log"
+        self._log = self.log_path.open("ab")
 
     def start(self, **env):
         env = {
@@ -184,7 +186,14 @@ class Worker:
             ],
             env=env,
             cwd=settings.BASE_DIR,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
+
+    def output(self) -> str:
+        """What the worker processes have logged so far."""
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -208,3 +217,4 @@ def worker(request, tmp_path):
     running = Worker(tmp_path, extra)
     yield running
     running.stop()
+    running._log.close()

@@ -32,3 +32,25 @@ def test_a_worker_started_after_the_commit_sends_the_mail_once(
     # The dispatch and the sweep both saw it: still one message.
     worker.restart()
     assert not wait_for(lambda: len(smtp_server.messages) > 1, seconds=4)
+
+
+def test_the_workers_log_lines_carry_the_id_of_the_request_that_queued_the_task(
+    mechanic_client, smtp_server, worker
+):
+    ticket = ServiceTicketFactory()
+    smtp_server.refuse.add(ticket.customer.user.email)  # the worker logs the refusal
+    worker.start()
+
+    response = mechanic_client.post(
+        f"/service-tickets/{ticket.pk}/approval-link/",
+        {"send_email": True},
+        format="json",
+        HTTP_X_REQUEST_ID="front-desk-4711",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response["X-Request-ID"] == "front-desk-4711"
+    assert wait_for(lambda: OutboundEmail.objects.get().status == "failed")
+    assert wait_for(lambda: "not sent" in worker.output()), worker.output()
+    [line] = [line for line in worker.output().splitlines() if "not sent" in line]
+    assert "[front-desk-4711]" in line

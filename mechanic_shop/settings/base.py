@@ -408,6 +408,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # A task whose worker died mid-way runs again: every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker logs through LOGGING as the web processes do (the request id on
+# every line, JSON under production settings), not through Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # The worker's heartbeat (/readyz): written this often, stale after 3 beats.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=15.0)
