@@ -2,7 +2,6 @@
 services (hours, bays, events), the actions, the customer picked by search."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -11,7 +10,7 @@ from appointments.models import Appointment
 from events.models import Event
 from tests.factories import AdminFactory
 
-from .conftest import at, monday
+from .conftest import CHICAGO, at, monday
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +25,17 @@ def staff():
 
 
 def form(customer, vehicle, starts_at: str, ends_at: str, concern="Brakes squeal"):
-    """The add form as the page posts it (the admin's times are UTC)."""
-    utc = [datetime.fromisoformat(v).astimezone(ZoneInfo("UTC")) for v in (starts_at, ends_at)]
+    """The add form as the page posts it: the admin's times are the shop's
+    wall clock (its time zone)."""
+    local = [datetime.fromisoformat(v).astimezone(CHICAGO) for v in (starts_at, ends_at)]
     return {
         "customer": customer.pk,
         "vehicle": vehicle.pk,
         "concern": concern,
-        "starts_at_0": utc[0].date().isoformat(),
-        "starts_at_1": utc[0].strftime("%H:%M:%S"),
-        "ends_at_0": utc[1].date().isoformat(),
-        "ends_at_1": utc[1].strftime("%H:%M:%S"),
+        "starts_at_0": local[0].date().isoformat(),
+        "starts_at_1": local[0].strftime("%H:%M:%S"),
+        "ends_at_0": local[1].date().isoformat(),
+        "ends_at_1": local[1].strftime("%H:%M:%S"),
         "notes": "",
     }
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.test import Client
 
+from shop.selectors import shop_settings
 from tests.factories import AdminFactory, MechanicFactory
 from timeclock.models import TimeEntry, TimeEntryCorrection
 from timeclock.tests.test_time_clock_api import at, entry_at, in_progress_ticket
@@ -32,6 +33,9 @@ def entry():
 
 
 def form(entry, start: datetime.datetime, end: datetime.datetime, corrections=0) -> dict:
+    # The admin reads the times on the shop's wall clock (its time zone).
+    zone = shop_settings().zone()
+    start, end = start.astimezone(zone), end.astimezone(zone)
     return {
         "started_at_0": start.strftime("%Y-%m-%d"),
         "started_at_1": start.strftime("%H:%M:%S"),
