@@ -81,10 +81,13 @@ def test_customer_logs_in_authorizes_and_reads_my_tickets(
     # Paste the raw token into "Authorize": Swagger UI adds "Bearer ".
     page.locator(".auth-wrapper button.authorize").click()
     dialog = page.locator(".modal-ux")
-    dialog.locator("#auth-bearer-value").fill(access)
-    dialog.get_by_role("button", name="Apply credentials").click()
-    expect(dialog.locator("button", has_text="Logout")).to_be_visible()
-    dialog.locator("button", has_text="Close").click()
+    # The JWT scheme's own form: the dialog also lists the admin's session
+    # cookie (the PDF endpoints take it), with a button of the same name.
+    bearer = dialog.locator(".auth-container", has_text="jwtAuth")
+    bearer.locator("#auth-bearer-value").fill(access)
+    bearer.get_by_role("button", name="Apply credentials").click()
+    expect(bearer.locator("button", has_text="Logout")).to_be_visible()
+    bearer.locator("button", has_text="Close").click()
 
     my_tickets = operation(page, "get", "/customers/my-tickets/")
     status, body = execute(my_tickets)
