@@ -4,30 +4,14 @@ with."""
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import CustomerFactory
+from tests.migrations import latest_schema_after, migrate  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("tickets", "0007_ticketevent_document_emailed")]
 AFTER = [("tickets", "0008_ticket_tax_rates")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def latest_schema_after():
-    """Every app back at its latest migration, whatever the test left."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_existing_tickets_get_the_environments_rates():

@@ -4,30 +4,14 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import CustomerFactory, MechanicFactory, PartFactory
+from tests.migrations import latest_schema_after, migrate  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("tickets", "0003_link_vehicles_and_totals")]
 AFTER = [("tickets", "0004_jobs_and_authorizations")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def latest_schema_after():
-    """Every app back at its latest migration, whatever the test left."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_lines_move_to_a_general_job():
